@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+// The runme package: a job runner with experiment tracking for a DNS threat-detection job.
+//
+// Layers, top to bottom (dependencies point down only):
+//   runme (CLI)  ->  DNSAnalyticsJob (Jobs/)  ->  JobRunner  ->  Tracking  ->  Lakehouse
+//   domain modules (Fetch, ...)                                 ->  C bindings (CSQLite, CCurl, ...)
+import PackageDescription
+
+let package = Package(
+    name: "runme",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "runme", targets: ["runme"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C bindings: system libraries from Debian, with typed shims for what Swift cannot import.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Storage and support.
+        .target(name: "Digest", dependencies: ["CLibCrypto"]),
+        .target(name: "Lakehouse", dependencies: ["CSQLite"]),
+        .target(name: "Tracking", dependencies: ["Lakehouse", "Digest"]),
+
+        // The job machinery and the job itself.
+        .target(name: "JobRunner", dependencies: ["Tracking"]),
+        .target(
+            name: "DNSAnalyticsJob",
+            dependencies: ["JobRunner", "Tracking", "Digest"],
+            path: "Jobs",
+            exclude: ["dns_analytics.json", "README.md"]
+        ),
+        .executableTarget(
+            name: "runme",
+            dependencies: [
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner"], path: "Tests/TestSupport"),
+        .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
+        .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
+        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "TestSupport"]),
+    ]
+)
