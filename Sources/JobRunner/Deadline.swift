@@ -1,0 +1,65 @@
+import Synchronization
+
+/// How a body run under a time limit ended.
+enum DeadlineOutcome<T: Sendable>: Sendable {
+    case finished(Result<T, any Error>)
+    /// The limit passed first; the body was cancelled and has returned.
+    case timedOut
+}
+
+/// Runs `body`, cancelling it when `limit` passes first. Cancellation is cooperative: steps
+/// check it at every cell and in long loops, so the body returns soon after. `onTimeout`
+/// runs when the limit passes, before the body is cancelled.
+func runWithDeadline<T: Sendable>(
+    _ limit: Duration?, onTimeout: @escaping @Sendable () -> Void = {}, _ body: @escaping @Sendable () async throws -> T
+) async -> DeadlineOutcome<T> {
+    guard let limit else {
+        do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
+    }
+    let fired = Flag()
+    return await withTaskGroup(of: Result<T, any Error>?.self) { group in
+        group.addTask {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        }
+        group.addTask {
+            do {
+                try await Task.sleep(for: limit)
+                // Said before the body is cancelled, so that it records why it stopped.
+                onTimeout()
+                fired.set()
+            } catch {}
+            return nil
+        }
+        var outcome: Result<T, any Error>?
+        while let item = await group.next() {
+            if let item {
+                outcome = item
+                group.cancelAll()
+                break
+            } else if fired.isSet {
+                group.cancelAll()
+            }
+        }
+        switch outcome {
+        case .success(let value)?: return .finished(.success(value))
+        case .failure(let error)?: return fired.isSet ? .timedOut : .finished(.failure(error))
+        case nil: return .timedOut
+        }
+    }
+}
+
+/// Why a run is stopping, shared by its tasks so that each records the right state.
+final class RunControl: Sendable {
+    enum StopReason: Sendable { case jobTimedOut }
+    private let reason = Mutex<StopReason?>(nil)
+
+    func stop(_ why: StopReason) { reason.withLock { $0 = $0 ?? why } }
+    var stopReason: StopReason? { reason.withLock { $0 } }
+}
+
+/// A flag set once, read from several tasks.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}

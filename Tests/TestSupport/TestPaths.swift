@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where things are when tests run: the package root, the shared sample data, the built binary.
+public enum TestPaths {
+    /// The package root (the directory holding Package.swift).
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// `../shared/data` beside the project: real sample data, never copied into the project.
+    public static let sharedData: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
+
+    /// The job manifest of the project.
+    public static let jobManifest: URL = packageRoot.appendingPathComponent("Jobs/dns_analytics.json")
+
+    /// The `runme` executable built beside the test bundle (`swift build` puts both in one folder).
+    public static var runmeBinary: URL? {
+        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("runme")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+}
+
+/// A directory under the system's temporary folder, removed when released.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let url: URL
+
+    public init(_ label: String = "runme-test") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A path inside the directory.
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
