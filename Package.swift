@@ -19,11 +19,14 @@ let package = Package(
         // C bindings: system libraries from Debian, with typed shims for what Swift cannot import.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
         .target(name: "Lakehouse", dependencies: ["CSQLite"]),
         .target(name: "Tracking", dependencies: ["Lakehouse", "Digest"]),
+        .target(name: "Fetch", dependencies: ["CCurl", "CZlib", "Digest"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -47,5 +50,6 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "TestSupport"]),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
     ]
 )
