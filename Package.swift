@@ -2,8 +2,11 @@
 // The runme package: a job runner with experiment tracking for a DNS threat-detection job.
 //
 // Layers, top to bottom (dependencies point down only):
-//   runme (CLI)  ->  DNSAnalyticsJob (Jobs/)  ->  JobRunner  ->  Tracking  ->  Lakehouse
-//   domain modules (Fetch, ...)                                 ->  C bindings (CSQLite, CCurl, ...)
+//   runme (CLI)
+//     -> DNSAnalyticsJob (Jobs/: the manifest and the four steps)
+//       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
+//       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
+//         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
 let package = Package(
@@ -21,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
@@ -28,11 +32,14 @@ let package = Package(
         .target(name: "Tracking", dependencies: ["Lakehouse", "Digest"]),
         .target(name: "Fetch", dependencies: ["CCurl", "CZlib", "Digest"]),
 
+        // Domain modules.
+        .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
+
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
         .target(
             name: "DNSAnalyticsJob",
-            dependencies: ["JobRunner", "Tracking", "Digest"],
+            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "Fetch", "Lakehouse"],
             path: "Jobs",
             exclude: ["dns_analytics.json", "README.md"]
         ),
@@ -51,5 +58,6 @@ let package = Package(
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
+        .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
     ]
 )
