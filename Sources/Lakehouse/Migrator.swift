@@ -68,6 +68,19 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Checks, without writing anything, that this build can use the database: it is not
+    /// newer than the known migrations and its recorded migration names match. Returns the
+    /// schema version found (0 for a new, empty database).
+    ///
+    /// Works on a read-only connection, so a caller can vet a file before opening it for
+    /// writing (opening for writing may switch the journal mode, which is a modification).
+    @discardableResult
+    public func validate(_ db: Database) throws -> Int {
+        let version = try db.userVersion()
+        try check(db, version: version)
+        return version
+    }
+
     private func check(_ db: Database, version: Int) throws {
         if version > migrations.count {
             throw MigrationError.newerSchema(path: db.path, found: version, known: migrations.count, product: product)

@@ -29,6 +29,12 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isCorrupt: Bool { code == SQLITE_CORRUPT || code == SQLITE_NOTADB }
     /// True for a violated constraint (unique key, foreign key, check).
     public var isConstraintViolation: Bool { code == SQLITE_CONSTRAINT }
+    // The extended constraint codes are macros built from shifts, which Swift does not
+    // import: SQLITE_CONSTRAINT_FOREIGNKEY (3), _PRIMARYKEY (6) and _UNIQUE (8) from sqlite3.h.
+    /// True for a violated foreign key (a row refers to a parent row that does not exist).
+    public var isForeignKeyViolation: Bool { extendedCode == SQLITE_CONSTRAINT | (3 << 8) }
+    /// True for a violated unique or primary key.
+    public var isUniqueViolation: Bool { extendedCode == SQLITE_CONSTRAINT | (6 << 8) || extendedCode == SQLITE_CONSTRAINT | (8 << 8) }
 
     public var description: String {
         var text = "SQLite error \(code) (\(Self.name(of: code))) in \(path): \(message)"
