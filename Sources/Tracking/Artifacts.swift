@@ -9,6 +9,7 @@ import Darwin
 
 /// A file logged to a run, as recorded in the store.
 public struct Artifact: Sendable, Equatable {
+    /// The run the artifact belongs to.
     public let runID: String
     /// The normalised relative path inside the run's artifact directory ('/'-separated).
     public let path: String
@@ -16,6 +17,7 @@ public struct Artifact: Sendable, Equatable {
     public let size: Int64
     /// Lowercase hex SHA-256 of the content.
     public let sha256: String
+    /// When it was last written.
     public let loggedTime: Date
 }
 

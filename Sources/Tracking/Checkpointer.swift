@@ -23,23 +23,21 @@ final class Checkpointer: @unchecked Sendable {
         self.path = path
     }
 
-    /// Starts the thread. Called once, after the database has been created and migrated.
-    func start() {
-        condition.lock()
-        running = true
-        condition.unlock()
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "runme-tracking-checkpoint"
-        thread.qualityOfService = .utility
-        thread.start()
-    }
-
-    /// Asks for a checkpoint soon; returns at once.
+    /// Asks for a checkpoint soon; returns at once. The thread starts on the first request,
+    /// so a store that logs little never has one.
     func request() {
         condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return }
         requested = true
+        if !running {
+            running = true
+            let thread = Thread { [self] in self.loop() }
+            thread.name = "runme-tracking-checkpoint"
+            thread.qualityOfService = .utility
+            thread.start()
+        }
         condition.signal()
-        condition.unlock()
     }
 
     /// Stops the thread and waits for a pass in progress to finish.

@@ -9,13 +9,17 @@ public struct Experiment: Sendable, Equatable, Identifiable {
     public let name: String
     /// Where the experiment's runs keep their artifacts (`<store>/artifacts/<id>`).
     public let artifactLocation: URL
+    /// When the experiment was created.
     public let creationTime: Date
+    /// When the experiment or its tags last changed.
     public let lastUpdateTime: Date
+    /// Experiment tags, key → value.
     public let tags: [String: String]
 }
 
 /// An experiment with what a listing shows about its runs.
 public struct ExperimentSummary: Sendable, Equatable {
+    /// The experiment itself.
     public let experiment: Experiment
     /// How many runs the experiment has (nested runs included).
     public let runCount: Int

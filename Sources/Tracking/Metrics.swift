@@ -7,13 +7,16 @@ import Lakehouse
 /// with an `is_nan` flag, because SQLite turns a NaN into NULL). Two metrics compare equal
 /// when both values are NaN, so that histories can be compared.
 public struct Metric: Sendable, Equatable, CustomStringConvertible {
+    /// The metric name.
     public let key: String
+    /// The measured value; NaN and ±infinity are allowed.
     public let value: Double
     /// The training step (or any ordinal) the value belongs to; 0 when not given.
     public let step: Int
     /// When the value was measured.
     public let timestamp: Date
 
+    /// A point to log, for example in `logBatch`; the timestamp defaults to now.
     public init(key: String, value: Double, step: Int = 0, timestamp: Date = Date()) {
         self.key = key
         self.value = value
@@ -21,11 +24,13 @@ public struct Metric: Sendable, Equatable, CustomStringConvertible {
         self.timestamp = timestamp
     }
 
+    /// Field-wise equality, except that two NaN values are equal.
     public static func == (lhs: Metric, rhs: Metric) -> Bool {
         lhs.key == rhs.key && lhs.step == rhs.step && lhs.timestamp == rhs.timestamp
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
     }
 
+    /// `key=value (step, timestamp)`, for logs and test failures.
     public var description: String { "\(key)=\(value) (step \(step), \(timestamp))" }
 }
 

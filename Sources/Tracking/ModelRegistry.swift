@@ -10,8 +10,11 @@ public enum ModelVersionStatus: String, Sendable, CaseIterable, Codable {
 
 /// A named model in the registry, with its versions summarised.
 public struct RegisteredModel: Sendable, Equatable {
+    /// The unique name, used in `models:/NAME/...` URIs.
     public let name: String
+    /// Free text.
     public let description: String
+    /// When the model was registered.
     public let creationTime: Date
     /// Changes when a version is added or an alias set or removed.
     public let lastUpdatedTime: Date
@@ -23,6 +26,7 @@ public struct RegisteredModel: Sendable, Equatable {
 
 /// One version of a registered model.
 public struct ModelVersion: Sendable, Equatable {
+    /// The registered model's name.
     public let name: String
     /// 1, 2, 3… per model, in registration order.
     public let version: Int64
@@ -30,9 +34,13 @@ public struct ModelVersion: Sendable, Equatable {
     public let source: String
     /// The run that produced it, if known.
     public let runID: String?
+    /// Free text.
     public let description: String
+    /// `READY` for versions created by this store.
     public let status: ModelVersionStatus
+    /// When the version was registered.
     public let creationTime: Date
+    /// When the version last changed.
     public let lastUpdatedTime: Date
     /// The aliases that point at this version, sorted.
     public let aliases: [String]

@@ -16,10 +16,15 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
 public struct RunInfo: Sendable, Equatable, Identifiable {
     /// 32 lowercase hex characters.
     public let runID: String
+    /// `runID`, for `Identifiable`.
     public var id: String { runID }
+    /// The experiment the run belongs to.
     public let experimentID: Int64
+    /// The display name.
     public let name: String
+    /// `RUNNING` until `endRun`.
     public let status: RunStatus
+    /// When the run started.
     public let startTime: Date
     /// Nil while the run is `RUNNING`.
     public let endTime: Date?
@@ -33,15 +38,19 @@ public struct RunInfo: Sendable, Equatable, Identifiable {
 
 /// What a run logged: parameters, the latest value of each metric, and tags.
 public struct RunData: Sendable, Equatable {
+    /// Parameters, key → value.
     public let params: [String: String]
     /// The latest point of each metric, by key (see `TrackingStore.latestMetrics(runID:)`).
     public let metrics: [String: Metric]
+    /// Tags, key → value.
     public let tags: [String: String]
 }
 
 /// A run with its data, as MLflow's `get_run` returns it.
 public struct Run: Sendable, Equatable {
+    /// Identity, status and times.
     public let info: RunInfo
+    /// Params, latest metrics and tags.
     public let data: RunData
 }
 

@@ -4,6 +4,7 @@ import Foundation
 public struct BenchmarkFigure: Sendable, Equatable, CustomStringConvertible {
     /// What was measured, for example "runs/s, one call at a time".
     public let name: String
+    /// The measured rate.
     public let value: Double
     /// The unit of `value` (and of the reference and target).
     public let unit: String
@@ -13,6 +14,7 @@ public struct BenchmarkFigure: Sendable, Equatable, CustomStringConvertible {
     /// The product requirement, when there is one.
     public let target: Double?
 
+    /// A figure; reference and target are in the same unit as the value.
     public init(name: String, value: Double, unit: String, mlflowReference: Double? = nil, target: Double? = nil) {
         self.name = name
         self.value = value
@@ -24,6 +26,7 @@ public struct BenchmarkFigure: Sendable, Equatable, CustomStringConvertible {
     /// Whether the value reaches the target; nil when there is no target.
     public var meetsTarget: Bool? { target.map { value >= $0 } }
 
+    /// One line: the value, whether it meets the target, and the ratio to MLflow.
     public var description: String {
         var text = "\(name): \(Self.format(value)) \(unit)"
         if let target { text += " (target \(Self.format(target)): \(value >= target ? "met" : "NOT met"))" }
@@ -50,6 +53,7 @@ public enum StoreBenchmark {
         /// Points logged in one logBatch call.
         public var batchPoints: Int
 
+        /// Custom sizes; see `standard` and `smoke`.
         public init(runs: Int, batchedRuns: Int, steps: Int, batchPoints: Int) {
             self.runs = runs
             self.batchedRuns = batchedRuns

@@ -61,6 +61,7 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The URI resolved, but nothing exists at that path on disk.
     case artifactNotFound(uri: String, path: String)
 
+    /// An actionable message: what failed, on which input, what to do.
     public var description: String {
         switch self {
         case let .storeNotFound(directory):

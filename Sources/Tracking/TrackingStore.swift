@@ -49,12 +49,7 @@ public final class TrackingStore: @unchecked Sendable {
         self.database = database
         self.isReadOnly = isReadOnly
         self.schemaVersion = schemaVersion
-        if isReadOnly {
-            checkpointer = nil
-        } else {
-            checkpointer = Checkpointer(path: database.path)
-            checkpointer?.start()
-        }
+        checkpointer = isReadOnly ? nil : Checkpointer(path: database.path)
     }
 
     deinit {
