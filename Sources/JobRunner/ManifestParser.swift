@@ -57,10 +57,11 @@ struct ManifestParser {
     init(file: String) { self.file = file }
 
     static let jobKeys: Set<String> = ["name", "timeout_seconds", "max_concurrent_runs", "parameters", "tasks", "description"]
-    static let ignoredJobKeys: Set<String> = [
-        "job_clusters", "tags", "email_notifications", "webhook_notifications", "notification_settings",
-        "schedule", "trigger", "continuous", "format", "access_control_list", "git_source", "queue",
-        "run_as", "health", "deployment", "edit_mode", "environments", "budget_policy_id", "performance_target",
+    /// Task types of Databricks Jobs that runme cannot run: refused rather than ignored,
+    /// since ignoring one would silently drop the task's work.
+    static let otherTaskTypes: Set<String> = [
+        "spark_python_task", "python_wheel_task", "spark_jar_task", "spark_submit_task", "sql_task", "dbt_task",
+        "pipeline_task", "run_job_task", "condition_task", "for_each_task",
     ]
     static let taskKeys: Set<String> = [
         "task_key", "description", "depends_on", "notebook_task", "timeout_seconds", "max_retries",
@@ -83,12 +84,11 @@ struct ManifestParser {
             job = settings
             base = "$.settings"
         }
+        // Keys runme does not use (cluster settings, schedules, notifications, and keys it
+        // does not know) are accepted and listed in one notice, as the job JSON of another
+        // tool would carry them.
         for key in job.keys.sorted() where !Self.jobKeys.contains(key) {
-            if Self.ignoredJobKeys.contains(key) || key.hasPrefix("x-") {
-                ignored.append("\(base).\(key)")
-            } else {
-                fail("\(base).\(key)", "unknown key \"\(key)\"; a job takes \(Self.jobKeys.sorted().joined(separator: ", ")) (and ignores \(Self.ignoredJobKeys.sorted().prefix(4).joined(separator: ", ")), …)")
-            }
+            ignored.append("\(base).\(key)")
         }
         let name = string(job["name"], "\(base).name", required: true) ?? ""
         if name.isEmpty, job["name"] != nil { fail("\(base).name", "the job name must not be empty") }
@@ -105,7 +105,7 @@ struct ManifestParser {
                         continue
                     }
                     for key in entry.keys.sorted() where key != "name" && key != "default" {
-                        fail("\(path).\(key)", "unknown key \"\(key)\"; a job parameter takes name and default")
+                        ignored.append("\(path).\(key)")
                     }
                     guard let paramName = string(entry["name"], "\(path).name", required: true) else { continue }
                     if parameters.contains(where: { $0.name == paramName }) {
@@ -144,13 +144,10 @@ struct ManifestParser {
             return nil
         }
         for key in object.keys.sorted() where !Self.taskKeys.contains(key) {
-            if ["job_cluster_key", "existing_cluster_id", "new_cluster", "libraries", "email_notifications",
-                "webhook_notifications", "notification_settings", "environment_key", "health", "disable_auto_optimization"].contains(key) {
-                ignored.append("\(path).\(key)")
-            } else if ["spark_python_task", "python_wheel_task", "spark_jar_task", "sql_task", "dbt_task", "pipeline_task", "run_job_task", "condition_task", "for_each_task"].contains(key) {
+            if Self.otherTaskTypes.contains(key) {
                 fail("\(path).\(key)", "\(key) is not supported: runme runs notebook_task steps only")
             } else {
-                fail("\(path).\(key)", "unknown key \"\(key)\"; a task takes \(Self.taskKeys.sorted().joined(separator: ", "))")
+                ignored.append("\(path).\(key)")
             }
         }
         guard let key = string(object["task_key"], "\(path).task_key", required: true) else { return nil }
@@ -166,8 +163,8 @@ struct ManifestParser {
                         fail(itemPath, "a dependency must be {\"task_key\": …}, found \(item.typeName)")
                         continue
                     }
-                    for extra in dependency.keys.sorted() where extra != "task_key" && extra != "outcome" {
-                        fail("\(itemPath).\(extra)", "unknown key \"\(extra)\"; a dependency takes task_key")
+                    for extra in dependency.keys.sorted() where extra != "task_key" {
+                        ignored.append("\(itemPath).\(extra)")
                     }
                     if let upstream = string(dependency["task_key"], "\(itemPath).task_key", required: true) {
                         if dependsOn.contains(upstream) {
@@ -184,8 +181,8 @@ struct ManifestParser {
         var baseParameters: [(name: String, value: String)] = []
         if let notebook = object["notebook_task"] {
             if let notebookObject = notebook.objectValue {
-                for extra in notebookObject.keys.sorted() where !["notebook_path", "base_parameters", "source", "warehouse_id"].contains(extra) {
-                    fail("\(path).notebook_task.\(extra)", "unknown key \"\(extra)\"; notebook_task takes notebook_path and base_parameters")
+                for extra in notebookObject.keys.sorted() where !["notebook_path", "base_parameters"].contains(extra) {
+                    ignored.append("\(path).notebook_task.\(extra)")
                 }
                 notebookPath = string(notebookObject["notebook_path"], "\(path).notebook_task.notebook_path", required: true) ?? ""
                 if let parameters = notebookObject["base_parameters"] {
