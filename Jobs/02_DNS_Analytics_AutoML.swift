@@ -17,8 +17,8 @@ let automlStep = Step(
     try await context.cell("Training data from the ETL task") { cell in
         let summary = try context.taskValue(task: "01_etl", name: "summary")
         cell.print("01_etl summary (job run \(context.valueSource(of: "01_etl"))): \(summary?.jsonText ?? "not set")")
-        let records = summary?["dns_records"]?.doubleValue ?? 0
-        try context.logMetric("etl.dns_records", records)
+        let rows = summary?["tables"]?["silver_dns_training_dataset"]?.doubleValue ?? 0
+        try context.logMetric("training.rows", rows)
     }
 
     try await context.cell("Search settings") { cell in

@@ -2,13 +2,13 @@ import Foundation
 import JobRunner
 
 /// Step 03: the scoring pipeline. Today it finds the model to score with (the `model_uri`
-/// parameter, else the AutoML task's task value) and lists the new log files it would read;
-/// the declarative tables, scoring and enrichment joins arrive with the scoring issue.
+/// parameter, else the AutoML task's task value) and lists the new log files the ETL task
+/// named; the declarative tables, scoring and enrichment joins arrive with the scoring issue.
 let scoringStep = Step(
     name: "03_DNS_Analytics_Scoring",
     title: "Score new DNS logs",
     parameters: [
-        ("data", "where the latest/ log files are (as the ETL task's data)"),
+        ("etl_summary", "the ETL task's summary (a task value), which names the new log files"),
         ("model_uri", "the model to score with; empty: the AutoML task's model_uri task value"),
     ]
 ) { context in
@@ -24,22 +24,27 @@ let scoringStep = Step(
     }
 
     try await context.cell("New log files") { cell in
-        let data = DataSet(parameter: try context.parameter("data"))
-        guard let location = data.location(of: "latest_logs") else {
-            cell.print("data=builtin: the built-in latest/ sample arrives with the ETL issue.")
+        guard let location = try context.taskValue(task: "01_etl", name: "summary")?["latest_logs"]?.stringValue else {
+            cell.print("The ETL task named no new log files.")
             return
         }
         guard let path = DataSet.localPath(location) else {
-            cell.print("\(location) is remote; listing remote prefixes arrives with the scoring issue.")
+            cell.print("\(location) is remote; reading remote prefixes arrives with the scoring issue.")
             return
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            cell.print("\(path) does not exist.")
+            return
+        }
+        let names = isDirectory.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []) : [(path as NSString).lastPathComponent]
+        let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         var rows: [[String]] = []
         for name in names {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: (path as NSString).appendingPathComponent(name))
+            let attributes = try? FileManager.default.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(name))
             rows.append([name, "\((attributes?[.size] as? NSNumber)?.intValue ?? 0)"])
         }
-        cell.table("Files in \(path)", headers: ["file", "bytes"], rows: rows)
+        cell.table("Files in \(directory)", headers: ["file", "bytes"], rows: rows)
         try context.logMetric("input.files", Double(rows.count))
     }
 }

@@ -38,9 +38,12 @@ public struct BuiltinSample: Sendable {
     }
 
     public enum GenerationError: Error, CustomStringConvertible {
+        case dictionaryUnreadable(path: String, reason: String)
         case dictionaryTooSmall(path: String, usable: Int)
         public var description: String {
             switch self {
+            case let .dictionaryUnreadable(path, reason):
+                return "cannot read the dictionary \(path): \(reason). Install the Debian package wamerican (apt-get install wamerican) or set the dictionary parameter to a word list."
             case let .dictionaryTooSmall(path, usable):
                 return "the dictionary \(path) has only \(usable) usable words (lower-case ASCII, 3 to 10 letters); the built-in sample needs at least 1,000. Install the Debian package wamerican or point the dictionary parameter at a larger word list."
             }
@@ -124,7 +127,12 @@ public struct BuiltinSample: Sendable {
     /// Lower-case ASCII words of 3 to 10 letters (the dictionary's possessives and proper
     /// nouns are left out), deduplicated, in file order.
     static func usableWords(_ dictionary: URL) throws -> [String] {
-        let text = try String(contentsOf: dictionary, encoding: .utf8)
+        let text: String
+        do {
+            text = String(decoding: try Data(contentsOf: dictionary), as: UTF8.self)
+        } catch {
+            throw GenerationError.dictionaryUnreadable(path: dictionary.path, reason: (error as NSError).localizedDescription)
+        }
         var seen: Set<String> = []
         var words: [String] = []
         for line in text.split(separator: "\n") {
