@@ -66,7 +66,7 @@ let etlStep = Step(
                 try context.logMetrics(["source.\(source.role).bytes": Double(result.size)])
             } catch {
                 if source.optional && override.isEmpty {
-                    rows.append([source.role, "\(location) (unavailable: \(error.httpStatus.map { "HTTP \($0)" } ?? "not found"))", "", "", ""])
+                    rows.append([source.role, "\(location) (unavailable: \((error as? FetchError)?.httpStatus.map { "HTTP \($0)" } ?? "not found"))", "", "", ""])
                     continue
                 }
                 throw error

@@ -30,7 +30,7 @@ struct BrandDomain: Sendable, Equatable {
         self.subdomain = subdomain
         self.tld = tld
         // The fuzzers see an internationalized label as its characters, not its A-label.
-        if label.hasPrefix("xn--"), let decoded = TyposquatPunycode.decode(String(label.dropFirst(4))) {
+        if label.hasPrefix("xn--"), let decoded = Punycode.decode(String(label.dropFirst(4))).map({ Array($0.unicodeScalars) }) {
             self.label = decoded
         } else {
             self.label = Array(label.unicodeScalars)

@@ -35,7 +35,7 @@ enum TyposquatIDNA {
             guard isValidASCIILabel(lower), label.count <= 63 else { return nil }
             return String(String.UnicodeScalarView(label))
         }
-        guard isValidULabel(label), let punycode = TyposquatPunycode.encode(label) else { return nil }
+        guard isValidULabel(label), let punycode = Punycode.encode(String(String.UnicodeScalarView(label))) else { return nil }
         let aLabel = "xn--" + punycode
         return aLabel.utf8.count <= 63 ? aLabel : nil
     }
@@ -47,7 +47,7 @@ enum TyposquatIDNA {
         guard lower.starts(with: prefix) else { return isValidULabel(lower) }
         let body = lower.dropFirst(prefix.count)
         guard let last = body.last, last != hyphen,
-              let decoded = TyposquatPunycode.decode(String(String.UnicodeScalarView(body)))
+              let decoded = Punycode.decode(String(String.UnicodeScalarView(body))).map({ Array($0.unicodeScalars) })
         else { return false }
         return isValidULabel(decoded)
     }
