@@ -20,3 +20,9 @@ protocol DNSLineParser {
     /// kind), never for one bad line.
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>, into arena: inout RecordArena) throws -> LineOutcome
 }
+
+/// The whole input is unusable as the format it is read as (for example a Zeek log of
+/// another kind); the loader reports it as ``DNSLogError/wrongLayout(path:format:reason:)``.
+struct LayoutError: Error {
+    var reason: String
+}

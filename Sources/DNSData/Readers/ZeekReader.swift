@@ -1,9 +1,3 @@
-/// The whole input is unusable as the format it is read as (for example a Zeek log of
-/// another kind); the loader reports it as ``DNSLogError/wrongLayout(path:format:reason:)``.
-struct LayoutError: Error {
-    var reason: String
-}
-
 /// Reads Zeek's `dns.log` in its tab-separated ASCII layout.
 ///
 /// The `#separator`, `#set_separator`, `#empty_field`, `#unset_field` and `#fields` header
