@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -19,6 +19,7 @@ public enum LakehouseSchema {
             rows_read INTEGER NOT NULL DEFAULT 0,
             rows_loaded INTEGER NOT NULL DEFAULT 0,
             rows_quarantined INTEGER NOT NULL DEFAULT 0,
+            lines_skipped INTEGER NOT NULL DEFAULT 0,  -- blank, header and comment lines, non-DNS events
             started REAL NOT NULL,
             ended REAL,
             job_run_id INTEGER

@@ -71,6 +71,43 @@ public final class Statement {
         return direct ?? sqlite3_bind_text(handle, index, text, -1, runme_sqlite_transient())
     }
 
+    /// Binds UTF-8 text from a byte buffer, which SQLite copies: the buffer may change or be
+    /// freed as soon as the call returns. The bytes must be valid UTF-8 (SQLite does not check).
+    public func bind(utf8: UnsafeBufferPointer<UInt8>, at index: Int32) throws {
+        let rc = bindUTF8(utf8, at: index, destructor: runme_sqlite_transient())
+        if rc != SQLITE_OK { throw database.error(code: rc, sql: sql) }
+    }
+
+    /// Binds UTF-8 text without copying it (`SQLITE_STATIC`), for bulk loads where SQLite's
+    /// copy of every value was the largest cost after the insert itself.
+    ///
+    /// The caller must keep the bytes alive and unchanged until the statement has run and
+    /// the parameter has been bound again or cleared with ``clearBindings()``; freeing them
+    /// earlier lets a later step read freed memory. The bytes must be valid UTF-8.
+    public func bind(unownedUTF8 utf8: UnsafeBufferPointer<UInt8>, at index: Int32) throws {
+        let rc = bindUTF8(utf8, at: index, destructor: nil)
+        if rc != SQLITE_OK { throw database.error(code: rc, sql: sql) }
+    }
+
+    private func bindUTF8(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int32, destructor: sqlite3_destructor_type?) -> Int32 {
+        guard let base = utf8.baseAddress else {
+            // A nil pointer would bind NULL, not the empty string.
+            return sqlite3_bind_text(handle, index, "", 0, runme_sqlite_transient())
+        }
+        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+            sqlite3_bind_text(handle, index, $0, Int32(clamping: utf8.count), destructor)
+        }
+    }
+
+    /// Binds NULL without building a `SQLiteValue`.
+    public func bindNull(at index: Int32) throws {
+        let rc = sqlite3_bind_null(handle, index)
+        if rc != SQLITE_OK { throw database.error(code: rc, sql: sql) }
+    }
+
+    /// Sets every parameter back to NULL, releasing SQLite's hold on unowned text.
+    public func clearBindings() { sqlite3_clear_bindings(handle) }
+
     /// Binds an integer without building a `SQLiteValue`.
     public func bind(int: Int64, at index: Int32) throws {
         let rc = sqlite3_bind_int64(handle, index, int)
