@@ -1,4 +1,5 @@
 import ArgumentParser
+import DNSData
 import Foundation
 import Tracking
 
@@ -61,6 +62,79 @@ struct BenchCommand: ParsableCommand {
                            figure.target.map { Format.number($0) + (figure.meetsTarget == true ? " met" : " NOT met") } ?? "",
                            figure.mlflowReference.map(Format.number) ?? "",
                            figure.mlflowReference.map { String(format: "x%.0f", figure.value / $0) } ?? ""])
+            }
+            print(table.render(), terminator: "")
+        }
+    }
+
+    struct IngestBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ingest",
+            abstract: "Ingest throughput: COF JSON lines to committed bronze_dns rows, and hostnames through domain extraction.",
+            discussion: """
+                Generates a file of COF JSON lines (1,000,000 by default), loads it into a fresh \
+                lakehouse in one transaction and reports records per second up to the commit; then \
+                extracts registered domains with the Public Suffix List from realistic hostnames \
+                (the built-in sample's, or those of --data DIR) and reports hostnames per second. \
+                Both run on one core. For comparison on this machine: Python's json plus tldextract \
+                reads 66,000 records/s; tldextract alone extracts 121,000 hostnames/s.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Where to create the benchmark files (removed afterwards).", valueName: "dir"))
+        var dir: String?
+
+        @Option(name: .long, help: "How many COF lines to generate and load.")
+        var lines: Int = 1_000_000
+
+        @Option(name: .long, help: ArgumentHelp("A sample data directory (alexa_100k.txt, dns_events.json) for the hostnames; default: the built-in sample.", valueName: "dir"))
+        var data: String?
+
+        @Option(name: .customLong("public-suffix-list"), help: ArgumentHelp("The Public Suffix List.", valueName: "path"))
+        var publicSuffixList: String = PublicSuffixList.debianPath
+
+        @OptionGroup var output: OutputOptions
+
+        struct FigureJSON: Encodable {
+            var name: String
+            var value: Double
+            var unit: String
+            var target: Double?
+        }
+
+        func validate() throws {
+            if lines < 1 { throw ValidationError("--lines must be at least 1") }
+        }
+
+        func run() throws {
+            let base = dir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
+            #if DEBUG
+            FileHandle.standardError.write(Data("runme: this is a debug build; benchmark figures are only meaningful from a release build (swift build -c release)\n".utf8))
+            #endif
+            let report: (String) -> Void = { line in
+                if !output.json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+            }
+            var figures: [FigureJSON] = try IngestBenchmark.run(in: base, lines: lines, progress: report).map {
+                FigureJSON(name: $0.name, value: $0.value, unit: $0.unit,
+                           target: $0.unit == "records/s" && $0.name.contains("commit") ? IngestBenchmark.targetRecordsPerSecond : nil)
+            }
+            let psl = try PublicSuffixList(path: publicSuffixList)
+            let hostnames: [String]
+            if let data {
+                hostnames = try DomainBenchmark.sampleHostnames(dataDirectory: URL(fileURLWithPath: data, isDirectory: true))
+            } else {
+                let sample = base.appendingPathComponent("runme-bench-sample-\(UUID().uuidString.prefix(8))", isDirectory: true)
+                defer { try? FileManager.default.removeItem(at: sample) }
+                _ = try BuiltinSample(seed: 42, brands: ["google.com"]).write(to: sample, dictionary: URL(fileURLWithPath: "/usr/share/dict/words"))
+                hostnames = try DomainBenchmark.sampleHostnames(dataDirectory: sample)
+            }
+            let (rate, _) = DomainBenchmark.run(psl: psl, hostnames: hostnames, progress: report)
+            figures.append(FigureJSON(name: "hostnames through domain extraction", value: rate, unit: "hostnames/s", target: 3_000_000))
+            if output.json { return try JSONOutput.print(figures) }
+            var table = TextTable(["measure", "value", "unit", "target"])
+            for figure in figures {
+                table.add([figure.name, figure.value >= 100 ? Format.number(figure.value.rounded()) : String(format: "%.2f", figure.value), figure.unit,
+                           figure.target.map { Format.number($0) + (figure.value >= $0 ? " met" : " NOT met") } ?? ""])
             }
             print(table.render(), terminator: "")
         }

@@ -126,7 +126,7 @@ public struct BuiltinSample: Sendable {
 
     /// Lower-case ASCII words of 3 to 10 letters (the dictionary's possessives and proper
     /// nouns are left out), deduplicated, in file order.
-    static func usableWords(_ dictionary: URL) throws -> [String] {
+    public static func usableWords(_ dictionary: URL) throws -> [String] {
         let text: String
         do {
             text = String(decoding: try Data(contentsOf: dictionary), as: UTF8.self)
