@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
-        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "TestSupport"]),
+        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
     ]

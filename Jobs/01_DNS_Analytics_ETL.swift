@@ -63,7 +63,9 @@ let etlStep = Step(
                 results[source.role] = result
                 rows.append([source.role, location, "\(result.size)", result.fromCache ? "yes" : "no", String(result.sha256.prefix(16)) + "…"])
                 try context.logParams(["source.\(source.role)": location, "source.\(source.role).sha256": result.sha256])
-                try context.logMetrics(["source.\(source.role).bytes": Double(result.size)])
+                try context.logMetrics(["source.\(source.role).bytes": Double(result.size),
+                                        "source.\(source.role).from_cache": result.fromCache ? 1 : 0,
+                                        "source.\(source.role).attempts": Double(result.attempts)])
             } catch {
                 if source.optional && override.isEmpty {
                     rows.append([source.role, "\(location) (unavailable: \((error as? FetchError)?.httpStatus.map { "HTTP \($0)" } ?? "not found"))", "", "", ""])

@@ -1,4 +1,5 @@
 import Foundation
+import Lakehouse
 import TestSupport
 import Testing
 import Tracking
@@ -201,10 +202,14 @@ import Tracking
         try Data(text.utf8).write(to: data.appendingPathComponent("dns_events.json"))
 
         let binary = try #require(TestPaths.runmeBinary)
-        let child = ChildProcess(binary, ["run", "--store", storePath, "--param", "data=\(data.path)"], workingDirectory: TestPaths.packageRoot)
+        var arguments = ["run", "--store", storePath, "--param", "data=\(data.path)"]
+        for (role, file) in [("threat_feed", "urlhaus_recent.csv"), ("legit_domains", "alexa_100k.txt"), ("dga_domains", "dga_domains_header.txt")] {
+            arguments += ["--param", "\(role)=\(TestPaths.sharedData.appendingPathComponent(file).path)"]
+        }
+        let child = ChildProcess(binary, arguments, workingDirectory: TestPaths.packageRoot)
         try child.start()
         let deadline = Date().addingTimeInterval(60)
-        while !child.stdout.contains("[2] Check reference data: SUCCESS") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while !child.stdout.contains("[3] Reference data: SUCCESS") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         Thread.sleep(forTimeInterval: 0.3)
         child.signal(SIGINT)
         let (status, timedOut) = child.wait(timeout: 30)
@@ -216,7 +221,11 @@ import Tracking
         let tasks = try #require(run["tasks"] as? [[String: Any]])
         #expect(tasks.map { $0["resultState"] as? String } == ["CANCELED", "CANCELED", "CANCELED", "CANCELED"])
         let transcript = try String(contentsOfFile: try #require(tasks.first?["transcript"] as? String), encoding: .utf8)
-        #expect(transcript.contains("## [3] Read passive DNS logs\n\n_CANCELED"))
+        #expect(transcript.contains("## [4] Load bronze_dns\n\n_CANCELED"))
+        // The cancelled load rolled back: no half-loaded table looks complete.
+        let lakehouse = try Database(path: directory.file("store/lakehouse.db").path, mode: .readOnly)
+        #expect(try lakehouse.scalar("SELECT count(*) FROM bronze_dns")?.int64Value == 0)
+        #expect(try lakehouse.scalar("SELECT count(*) FROM loads")?.int64Value == 0)
         // No task value was handed on from the cancelled task.
         #expect((run["taskValues"] as? [[String: Any]])?.isEmpty == true)
     }
