@@ -4,10 +4,10 @@ import TestSupport
 import Testing
 
 @Suite struct DomainBenchmarkTests {
-    /// Runs the benchmark on the sample hostnames and prints the rate. Figures mean
-    /// something only in a release build (the speed target, 3,000,000 hostnames/s on one
-    /// core, is checked only there, and only when RUNME_BENCH_ASSERT=1, since a shared CI
-    /// machine can be busy).
+    /// Runs the benchmark on the sample hostnames and prints the rates. Figures mean
+    /// something only in a release build: the speed target, 3,000,000 hostnames/s on one
+    /// core (CPU time of the benchmark thread), is checked only there, and only when
+    /// RUNME_BENCH_ASSERT=1, since a busy shared machine slows even the CPU-time figure.
     @Test func measuresExtractionThroughput() throws {
         let psl = try PublicSuffixList()
         let hostnames = try DomainBenchmark.sampleHostnames(dataDirectory: TestPaths.sharedData)
@@ -23,12 +23,12 @@ import Testing
         #endif
         let result = DomainBenchmark.run(psl: psl, hostnames: hostnames, minimumCount: minimum) { print("  \($0)") }
         #expect(result.count >= minimum)
-        #expect(result.hostnamesPerSecond > 0)
+        #expect(result.hostnamesPerSecond > 0 && result.cpuHostnamesPerSecond > 0)
         #if !DEBUG
         if ProcessInfo.processInfo.environment["RUNME_BENCH_ASSERT"] == "1" {
-            #expect(result.hostnamesPerSecond >= 3_000_000)
+            #expect(result.cpuHostnamesPerSecond >= 3_000_000)
         }
         #endif
-        #expect(DomainBenchmark.run(psl: psl, hostnames: [], progress: { _ in }) == (0, 0))
+        #expect(DomainBenchmark.run(psl: psl, hostnames: [], progress: { _ in }) == (0, 0, 0))
     }
 }

@@ -119,7 +119,11 @@ public struct DomainParts: Sendable, Hashable, CustomStringConvertible {
         let range = Int(cut.start)..<Int(cut.end)
         let part = text.utf8.withContiguousStorageIfAvailable { bytes -> String in
             guard range.upperBound <= bytes.count else { return "" }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            // Measured faster than String(decoding:) for the short parts hosts have.
+            return String(unsafeUninitializedCapacity: range.count) { buffer in
+                _ = buffer.initialize(from: bytes[range])
+                return range.count
+            }
         }
         if let part { return part }
         let utf8 = text.utf8

@@ -101,10 +101,14 @@ final class SuffixTrie: @unchecked Sendable {
         guard let base = bytes.baseAddress else { return childOfEmpty(parent) }
         let length = range.count
         var hash = Self.seed(parent, length: length)
+        // Most labels fit one word: keep it for the comparison instead of loading it again.
+        var firstWord: UInt64 = 0
         var start = range.lowerBound
         while start < range.upperBound {
             let end = min(start + 8, range.upperBound)
-            hash = Self.mix(hash, Self.foldASCII(Self.word(base, start, end, bytes.count)))
+            let word = Self.foldASCII(Self.word(base, start, end, bytes.count))
+            if start == range.lowerBound { firstWord = word }
+            hash = Self.mix(hash, word)
             start = end
         }
         guard mayContain(hash) else { return -1 }
@@ -115,7 +119,9 @@ final class SuffixTrie: @unchecked Sendable {
             if slot == 0 { return -1 }
             if slot >> 32 == tag {
                 let edge = edges[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
-                if edge.parent == parent && Int(edge.length) == length && matches(Int(edge.offset), base, range, bytes.count) {
+                if edge.parent == parent && Int(edge.length) == length
+                    && (length == 0 || arena[Int(edge.offset)] == firstWord)
+                    && (length <= 8 || matches(Int(edge.offset), base, range, bytes.count)) {
                     return edge.child
                 }
             }
@@ -123,8 +129,8 @@ final class SuffixTrie: @unchecked Sendable {
         }
     }
 
-    /// Bits 0–5 and 6–11 of the hash's top half pick the bits within a word; the low half
-    /// picks the word (the table uses the same low bits, the filter a different slice).
+    /// Two 6-bit slices of the hash's top half pick the bits, bits from 12 up the word (the
+    /// table's index comes from the low bits, so the two draw on different parts).
     @inline(__always)
     private func mayContain(_ hash: UInt64) -> Bool {
         let word = bloom[Int(truncatingIfNeeded: hash >> 12) & bloomMask]
