@@ -128,8 +128,9 @@ struct BenchCommand: ParsableCommand {
                 _ = try BuiltinSample(seed: 42, brands: ["google.com"]).write(to: sample, dictionary: URL(fileURLWithPath: "/usr/share/dict/words"))
                 hostnames = try DomainBenchmark.sampleHostnames(dataDirectory: sample)
             }
-            let (rate, _) = DomainBenchmark.run(psl: psl, hostnames: hostnames, progress: report)
-            figures.append(FigureJSON(name: "hostnames through domain extraction", value: rate, unit: "hostnames/s", target: 3_000_000))
+            let domains = DomainBenchmark.run(psl: psl, hostnames: hostnames, progress: report)
+            figures.append(FigureJSON(name: "hostnames through domain extraction (wall clock)", value: domains.hostnamesPerSecond, unit: "hostnames/s", target: 3_000_000))
+            figures.append(FigureJSON(name: "hostnames through domain extraction (per CPU second)", value: domains.cpuHostnamesPerSecond, unit: "hostnames/s", target: nil))
             if output.json { return try JSONOutput.print(figures) }
             var table = TextTable(["measure", "value", "unit", "target"])
             for figure in figures {
