@@ -89,7 +89,8 @@ struct HTTPFetchTests {
             let quick = try await client
                 .fetch("\(server.baseURL)/flaky/1/\(Fixtures.token())/\(Self.eventsName)?retry_after=3600", progress: nil)
             #expect(quick.attempts == 2)
-            #expect(quick.duration < .seconds(5))
+            // Unbounded, the Retry-After would wait an hour; loose bound for shared CI machines.
+            #expect(quick.duration < .seconds(60))
         }
     }
 
@@ -249,7 +250,9 @@ struct HTTPFetchTests {
                 Issue.record("expected a total timeout, got \(error)")
                 return
             }
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The whole body at this rate takes minutes; stopping within seconds shows the limit worked
+            // (the bound is loose because CI machines are shared).
+            #expect(ContinuousClock.now - started < .seconds(20))
             #expect(Fixtures.hiddenFiles(in: cache).isEmpty)
         }
     }
@@ -270,7 +273,7 @@ struct HTTPFetchTests {
             let cancelled = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - cancelled < .seconds(3))
+            #expect(ContinuousClock.now - cancelled < .seconds(10))
             switch result {
             case .success:
                 Issue.record("the download finished despite cancellation")
