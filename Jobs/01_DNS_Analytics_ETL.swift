@@ -59,7 +59,7 @@ let etlStep = Step(
                 continue
             }
             do {
-                let result = try await client.fetch(location)
+                let result = try await client.fetch(location, progress: CellProgress(context))
                 results[source.role] = result
                 rows.append([source.role, location, "\(result.size)", result.fromCache ? "yes" : "no", String(result.sha256.prefix(16)) + "…"])
                 try context.logParams(["source.\(source.role)": location, "source.\(source.role).sha256": result.sha256])

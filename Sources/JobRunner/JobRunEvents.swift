@@ -15,6 +15,8 @@ public enum JobRunEvent: Sendable {
     case cellFinished(taskKey: String, index: Int, name: String, state: CellRecord.State, duration: Double)
     /// A line a cell printed.
     case output(taskKey: String, line: String)
+    /// How far a long operation of a task is (a download, a load): shown live, not kept.
+    case progress(taskKey: String, text: String)
     /// The run ended.
     case runFinished(jobRunID: Int64, lifeCycle: LifeCycleState, result: ResultState?, message: String)
 }

@@ -101,6 +101,13 @@ public final class StepContext: Sendable {
         }
     }
 
+    /// Reports how far a long operation is (for example a download's bytes, rate and time
+    /// left). The live view shows the latest report beside the task; it is not kept in the
+    /// transcript, and nothing is shown when the output is not a terminal.
+    public func reportProgress(_ text: String) {
+        observer.handle(.progress(taskKey: taskKey, text: text))
+    }
+
     // MARK: Tracking
 
     /// Logs a parameter of this attempt's run (immutable once set).

@@ -14,6 +14,7 @@ final class LiveView: JobRunObserver, @unchecked Sendable {
         var started: Date?
         var ended: Date?
         var cell = ""
+        var progress = ""
         var message = ""
     }
 
@@ -75,12 +76,20 @@ final class LiveView: JobRunObserver, @unchecked Sendable {
             }
         case let .cellStarted(key, index, name):
             state.withLock { state in
-                if let i = state.tasks.firstIndex(where: { $0.key == key }) { state.tasks[i].cell = "[\(index)] \(name)" }
+                if let i = state.tasks.firstIndex(where: { $0.key == key }) {
+                    state.tasks[i].cell = "[\(index)] \(name)"
+                    state.tasks[i].progress = ""
+                }
             }
         case let .cellFinished(key, index, name, cellState, duration):
             if !isTerminal { line("\(key): [\(index)] \(name): \(cellState.rawValue) in \(Format.duration(duration))") }
         case .output:
             break
+        case let .progress(key, text):
+            // Only a terminal redraws; logs stay free of progress chatter.
+            state.withLock { state in
+                if let i = state.tasks.firstIndex(where: { $0.key == key }) { state.tasks[i].progress = text }
+            }
         case .runFinished:
             stop()
         }
@@ -151,6 +160,7 @@ final class LiveView: JobRunObserver, @unchecked Sendable {
             text += elapsed.padding(toLength: 9, withPad: " ", startingAt: 0)
             if task.attempt > 0 { text += "attempt \(task.attempt)  " }
             text += task.cell.isEmpty ? String(task.message.prefix(80)) : task.cell
+            if !task.progress.isEmpty && !task.cell.isEmpty { text += "  " + task.progress }
             lines.append(text)
         }
         write(lines.joined(separator: "\n") + "\n")
