@@ -161,6 +161,25 @@ struct RecordArena: ~Copyable {
         current.rdatastr = span(from: start)
     }
 
+    /// Marks the record as one observation at `seconds` (Zeek and Suricata log each query
+    /// once): first and last seen then, count 1.
+    mutating func setSingleObservation(at seconds: Int64) {
+        current.timeFirst = seconds
+        current.timeLast = seconds
+        current.count = 1
+        current.hasCount = true
+    }
+
+    /// Writes a whole single-observation record from decoded strings.
+    mutating func writeObservation(rrname: String, rrtype: String, answers: [String], at seconds: Int64) {
+        current.rrname = write(rrname)
+        current.rrtype = write(rrtype)
+        beginRData()
+        for answer in answers { appendRData(answer) }
+        endRData()
+        setSingleObservation(at: seconds)
+    }
+
     /// Sets an empty answer list.
     mutating func setNoRData() {
         beginRData()

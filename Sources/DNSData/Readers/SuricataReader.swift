@@ -72,15 +72,7 @@ struct SuricataReader: DNSLineParser {
         if rrname.utf8.contains(0) || rrtype.utf8.contains(0) || answers.contains(where: { $0.utf8.contains(0) }) {
             return .rejected("a NUL character (\\u0000) in the query name, type or answers")
         }
-        arena.current.rrname = arena.write(rrname)
-        arena.current.rrtype = arena.write(rrtype)
-        arena.beginRData()
-        for answer in answers { arena.appendRData(answer) }
-        arena.endRData()
-        arena.current.timeFirst = seconds
-        arena.current.timeLast = seconds
-        arena.current.count = 1
-        arena.current.hasCount = true
+        arena.writeObservation(rrname: rrname, rrtype: rrtype, answers: answers, at: seconds)
         return .record
     }
 

@@ -72,10 +72,7 @@ struct ZeekReader: DNSLineParser {
             }
         }
         arena.endRData()
-        arena.current.timeFirst = seconds
-        arena.current.timeLast = seconds
-        arena.current.count = 1
-        arena.current.hasCount = true
+        arena.setSingleObservation(at: seconds)
         return .record
     }
 
