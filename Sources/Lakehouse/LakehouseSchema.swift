@@ -91,7 +91,9 @@ public enum LakehouseSchema {
     /// Opens (creating and migrating when needed) the results database of a store directory.
     public static func open(storeDirectory: URL) throws -> Database {
         try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
-        let db = try Database(path: storeDirectory.appendingPathComponent("lakehouse.db").path)
+        // Large pages suit bulk-loaded, scanned tables: fewer page writes per row loaded and a
+        // shorter checkpoint (measured a few percent faster loads than 4 KiB pages).
+        let db = try Database(path: storeDirectory.appendingPathComponent("lakehouse.db").path, pageSize: 65_536)
         try migrator.migrate(db)
         return db
     }
