@@ -91,6 +91,12 @@ public enum LakehouseSchema {
     /// Opens (creating and migrating when needed) the results database of a store directory.
     public static func open(storeDirectory: URL) throws -> Database {
         try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
+        let path = storeDirectory.appendingPathComponent("lakehouse.db").path
+        if FileManager.default.fileExists(atPath: path) {
+            // Vetted read-only first: opening to write switches the journal mode, which would
+            // modify a file written by a newer runme, or one that is not a lakehouse at all.
+            try migrator.validate(try Database(path: path, mode: .readOnly))
+        }
         // Large pages suit bulk-loaded, scanned tables: fewer page writes per row loaded and a
         // shorter checkpoint (measured a few percent faster loads than 4 KiB pages).
         let db = try Database(path: storeDirectory.appendingPathComponent("lakehouse.db").path, pageSize: 65_536)

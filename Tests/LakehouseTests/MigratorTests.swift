@@ -1,5 +1,6 @@
 import Foundation
 import Lakehouse
+import TestSupport
 import Testing
 
 private func withDatabasePath<T>(_ body: (String) throws -> T) throws -> T {
@@ -119,5 +120,30 @@ struct DatabaseTests {
         let unique = #expect(throws: SQLiteError.self) { try db.execute("INSERT INTO u VALUES (?)", [1]) }
         #expect(unique?.isUniqueViolation == true)
         #expect(unique?.isForeignKeyViolation == false)
+    }
+}
+
+@Suite struct LakehouseSchemaTests {
+    @Test func createsTheTablesOnceAndRefusesANewerFileUntouched() throws {
+        let directory = try TemporaryDirectory("lakehouse")
+        let db = try LakehouseSchema.open(storeDirectory: directory.url)
+        let tables = Set(try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.string("name") })
+        #expect(tables.isSuperset(of: ["bronze_dns", "bronze_dns_quarantine", "silver_dns", "silver_threat_feeds",
+                                       "silver_twisted_domain_brand", "silver_dns_training_dataset", "loads"]))
+        #expect(try db.scalar("PRAGMA page_size")?.int64Value == 65_536)
+        // Opening again migrates nothing.
+        _ = try LakehouseSchema.open(storeDirectory: directory.url)
+        try db.execute("PRAGMA user_version = 99")
+        let file = directory.file("lakehouse.db")
+        let before = try Data(contentsOf: file)
+        #expect(throws: Migrator.MigrationError.self) { _ = try LakehouseSchema.open(storeDirectory: directory.url) }
+        #expect(try Data(contentsOf: file) == before)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let directory = try TemporaryDirectory("lakehouse-junk")
+        try Data(repeating: 0x5A, count: 8192).write(to: directory.file("lakehouse.db"))
+        #expect(throws: SQLiteError.self) { _ = try LakehouseSchema.open(storeDirectory: directory.url) }
+        #expect(try Data(contentsOf: directory.file("lakehouse.db")) == Data(repeating: 0x5A, count: 8192))
     }
 }
