@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// How a body run under a time limit ended.
@@ -10,6 +11,10 @@ enum DeadlineOutcome<T: Sendable>: Sendable {
 /// Runs `body`, cancelling it when `limit` passes first. Cancellation is cooperative: steps
 /// check it at every cell and in long loops, so the body returns soon after. `onTimeout`
 /// runs when the limit passes, before the body is cancelled.
+///
+/// The clock is a Dispatch timer, not a Swift task: a step that keeps the concurrency pool's
+/// few threads busy with synchronous work (a bulk load, training) must not delay its own
+/// timeout.
 func runWithDeadline<T: Sendable>(
     _ limit: Duration?, onTimeout: @escaping @Sendable () -> Void = {}, _ body: @escaping @Sendable () async throws -> T
 ) async -> DeadlineOutcome<T> {
@@ -17,34 +22,25 @@ func runWithDeadline<T: Sendable>(
         do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
     }
     let fired = Flag()
-    return await withTaskGroup(of: Result<T, any Error>?.self) { group in
-        group.addTask {
-            do { return .success(try await body()) } catch { return .failure(error) }
-        }
-        group.addTask {
-            do {
-                try await Task.sleep(for: limit)
-                // Said before the body is cancelled, so that it records why it stopped.
-                onTimeout()
-                fired.set()
-            } catch {}
-            return nil
-        }
-        var outcome: Result<T, any Error>?
-        while let item = await group.next() {
-            if let item {
-                outcome = item
-                group.cancelAll()
-                break
-            } else if fired.isSet {
-                group.cancelAll()
-            }
-        }
-        switch outcome {
-        case .success(let value)?: return .finished(.success(value))
-        case .failure(let error)?: return fired.isSet ? .timedOut : .finished(.failure(error))
-        case nil: return .timedOut
-        }
+    let work = Task { try await body() }
+    let timer = DispatchWorkItem {
+        // Said before the body is cancelled, so that it records why it stopped.
+        onTimeout()
+        fired.set()
+        work.cancel()
+    }
+    let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
+    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)), execute: timer)
+    // The caller's cancellation (Ctrl-C, the job's own deadline) reaches the body too.
+    let result = await withTaskCancellationHandler {
+        await work.result
+    } onCancel: {
+        work.cancel()
+    }
+    timer.cancel()
+    switch result {
+    case .success(let value): return .finished(.success(value))
+    case .failure(let error): return fired.isSet ? .timedOut : .finished(.failure(error))
     }
 }
 
