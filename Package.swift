@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
+        .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
@@ -34,6 +35,7 @@ let package = Package(
 
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
+        .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -59,5 +61,6 @@ let package = Package(
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
+        .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "TestSupport"]),
     ]
 )

@@ -1,0 +1,277 @@
+import Foundation
+
+/// Turns domain labels into model inputs: dense features (`DomainFeature`) and hashed
+/// character n-grams, computed from reference tables fitted once on popular domains and a
+/// dictionary.
+///
+/// The tables travel with the model (`jsonData()`, `init(jsonData:)`), so scoring computes
+/// exactly the features training saw; `version` changes whenever a computation does.
+public struct Featurizer: Sendable {
+    /// The feature computation this build implements.
+    public static let currentVersion = 1
+
+    /// Settings for fitting the reference tables.
+    public struct Configuration: Sendable, Equatable, Codable {
+        /// Shortest n-gram of the accelerator's n-gram features.
+        public var nGramMinN = 3
+        /// Longest n-gram of the accelerator's n-gram features.
+        public var nGramMaxN = 5
+        /// The accelerator's `min_df` for popular labels.
+        public var popularMinDocumentFrequency = 1e-4
+        /// The accelerator's `min_df` for dictionary words.
+        public var dictionaryMinDocumentFrequency = 1e-5
+        /// Back-off weight of the character model.
+        public var characterModelConcentration = 5.0
+        /// Shortest dictionary word counted by word coverage.
+        public var minimumWordLength = 3
+        /// The sparse hashed n-gram input.
+        public var hashing = NGramHashing()
+
+        /// The accelerator's settings and 2^18 hashed 2-4-grams.
+        public init() {}
+    }
+
+    /// The feature computation version the tables were fitted for.
+    public let version: Int
+    /// How the tables were fitted.
+    public let configuration: Configuration
+    /// N-gram counts of the popular (legitimate) labels.
+    public let popularGrams: NGramTable
+    /// N-gram counts of the dictionary words.
+    public let dictionaryGrams: NGramTable
+    /// Character trigram model of popular labels and dictionary words.
+    public let characterModel: CharacterModel
+    /// Dictionary words for coverage.
+    public let dictionary: WordCoverage
+
+    /// Every dense feature with its explanation, in column order.
+    public static let featureDescriptions: [FeatureDescription] = DomainFeature.allCases.map {
+        FeatureDescription(name: $0.rawValue, summary: $0.summary)
+    }
+
+    /// Fits the reference tables.
+    ///
+    /// - Parameters:
+    ///   - legitLabels: registered-domain labels of popular sites (the alexa list), as the ETL
+    ///     extracts them; duplicates are dropped.
+    ///   - dictionaryWords: words (see `DictionaryWords.load`).
+    public static func fit(legitLabels: [String], dictionaryWords: [String], configuration: Configuration = .init()) throws -> Featurizer {
+        try configuration.hashing.validate()
+        let popular = try NGramTable.fit(documents: legitLabels, minN: configuration.nGramMinN, maxN: configuration.nGramMaxN,
+                                         minDocumentFrequency: configuration.popularMinDocumentFrequency)
+        let dictionaryGrams = try NGramTable.fit(documents: dictionaryWords, minN: configuration.nGramMinN, maxN: configuration.nGramMaxN,
+                                                 minDocumentFrequency: configuration.dictionaryMinDocumentFrequency)
+        let model = try CharacterModel.fit(texts: NGramTable.uniqueNormalized(legitLabels) + NGramTable.uniqueNormalized(dictionaryWords),
+                                           concentration: configuration.characterModelConcentration)
+        let coverage = try WordCoverage(words: dictionaryWords, minimumWordLength: configuration.minimumWordLength)
+        return Featurizer(version: currentVersion, configuration: configuration, popularGrams: popular,
+                          dictionaryGrams: dictionaryGrams, characterModel: model, dictionary: coverage)
+    }
+
+    init(version: Int, configuration: Configuration, popularGrams: NGramTable, dictionaryGrams: NGramTable,
+         characterModel: CharacterModel, dictionary: WordCoverage) {
+        self.version = version
+        self.configuration = configuration
+        self.popularGrams = popularGrams
+        self.dictionaryGrams = dictionaryGrams
+        self.characterModel = characterModel
+        self.dictionary = dictionary
+    }
+
+    // MARK: Dense features
+
+    /// All dense features of one domain, in `DomainFeature.allCases` order.
+    public func features(_ input: DomainInput) -> [Float] {
+        features(input, selecting: DomainFeature.allCases)
+    }
+
+    /// The chosen dense features of one domain, in the order given.
+    public func features(_ input: DomainInput, selecting chosen: [DomainFeature]) -> [Float] {
+        let columns = chosen.map(\.columnIndex)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in
+            computeAll(input, tables: TableUse(chosen), into: row)
+            return columns.map { row[$0] }
+        }
+    }
+
+    /// A matrix of the chosen features, one row per input.
+    public func matrix(_ inputs: [DomainInput], features chosen: [DomainFeature] = DomainFeature.allCases) -> DenseMatrix {
+        let columns = chosen.map(\.columnIndex)
+        let tables = TableUse(chosen)
+        var values = [Float](repeating: 0, count: inputs.count * columns.count)
+        values.withUnsafeMutableBufferPointer { out in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in
+                var position = 0
+                for input in inputs {
+                    computeAll(input, tables: tables, into: row)
+                    for column in columns {
+                        out[position] = row[column]
+                        position += 1
+                    }
+                }
+            }
+        }
+        return DenseMatrix(unchecked: inputs.count, columns.count, values)
+    }
+
+    /// A matrix of the chosen features for labels without hosts.
+    public func matrix(labels: [String], features chosen: [DomainFeature] = DomainFeature.allCases) -> DenseMatrix {
+        matrix(labels.map { DomainInput(label: $0) }, features: chosen)
+    }
+
+    /// Column names of a feature selection, for DMatrix and model feature names.
+    public static func names(of chosen: [DomainFeature]) -> [String] { chosen.map(\.rawValue) }
+
+    // MARK: Hashed n-grams
+
+    /// Hashed character n-grams of each label as sparse rows, optionally followed by dense
+    /// features in columns `bucketCount…` (NaN features are left out, i.e. missing).
+    public func hashedNGrams(_ inputs: [DomainInput], appending chosen: [DomainFeature] = []) -> SparseMatrix {
+        let hashing = configuration.hashing
+        let columns = chosen.map(\.columnIndex)
+        let tables = TableUse(chosen)
+        var offsets = [0]
+        offsets.reserveCapacity(inputs.count + 1)
+        var indices: [UInt32] = []
+        var values: [Float] = []
+        indices.reserveCapacity(inputs.count * 30)
+        values.reserveCapacity(inputs.count * 30)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in
+            for input in inputs {
+                hashing.appendRow(input.label, columns: &indices, values: &values)
+                if !columns.isEmpty {
+                    computeAll(input, tables: tables, into: row)
+                    for (offset, column) in columns.enumerated() where !row[column].isNaN {
+                        indices.append(UInt32(hashing.bucketCount + offset))
+                        values.append(row[column])
+                    }
+                }
+                offsets.append(values.count)
+            }
+        }
+        return SparseMatrix(unchecked: hashing.bucketCount + columns.count, offsets, indices, values)
+    }
+
+    /// Hashed character n-grams of labels without hosts.
+    public func hashedNGrams(labels: [String]) -> SparseMatrix {
+        hashedNGrams(labels.map { DomainInput(label: $0) })
+    }
+
+    // MARK: The computation
+
+    /// Which reference tables a feature selection reads: a matrix of the accelerator's four
+    /// features need not pay for word coverage or the character model.
+    struct TableUse: OptionSet {
+        let rawValue: Int
+        static let popular = TableUse(rawValue: 1)
+        static let dictionary = TableUse(rawValue: 2)
+        static let characterModel = TableUse(rawValue: 4)
+        static let coverage = TableUse(rawValue: 8)
+        static let all: TableUse = [.popular, .dictionary, .characterModel, .coverage]
+
+        init(rawValue: Int) { self.rawValue = rawValue }
+
+        init(_ features: [DomainFeature]) {
+            var use: TableUse = []
+            for feature in features {
+                switch feature {
+                case .alexaGrams: use.insert(.popular)
+                case .wordGrams: use.insert(.dictionary)
+                case .characterModel: use.insert(.characterModel)
+                case .wordCoverage, .longestWord: use.insert(.coverage)
+                default: break
+                }
+            }
+            self = use
+        }
+    }
+
+    /// Writes the dense features of `input` into `out` (at least `DomainFeature.allCases.count`);
+    /// features of tables not in `tables` are left NaN.
+    @inline(__always)
+    func computeAll(_ input: DomainInput, tables: TableUse = .all, into out: UnsafeMutableBufferPointer<Float>) {
+        let labelCount = input.host.map { Float(Self.labelCount(of: $0)) } ?? .nan
+        LabelText.withNormalizedBytes(input.label) { bytes in
+            computeAll(bytes: bytes, labelCount: labelCount, tables: tables, into: out)
+        }
+    }
+
+    private func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
+                            into out: UnsafeMutableBufferPointer<Float>) {
+        let length = bytes.count
+        var digits = 0, vowels = 0, hyphens = 0, switches = 0
+        var run = 0, longestRun = 0, distinct = 0
+        var hex = length > 0
+        var entropy = 0.0
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 128) { counts in
+            counts.initialize(repeating: 0)
+            var previousClass = 0  // 0 other, 1 letter, 2 digit
+            for byte in bytes {
+                let slot = Int(byte & 0x7F)
+                if counts[slot] == 0 { distinct += 1 }
+                counts[slot] &+= 1
+                var currentClass = 0
+                switch byte {
+                case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"):
+                    vowels += 1
+                    run = 0
+                    currentClass = 1
+                case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                    run += 1
+                    if run > longestRun { longestRun = run }
+                    currentClass = 1
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    digits += 1
+                    run = 0
+                    currentClass = 2
+                case UInt8(ascii: "-"):
+                    hyphens += 1
+                    run = 0
+                default:
+                    run = 0
+                }
+                if hex && !(currentClass == 2 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))) { hex = false }
+                if currentClass != 0 && previousClass != 0 && currentClass != previousClass { switches += 1 }
+                previousClass = currentClass
+            }
+            if length > 0 {
+                // -Σ p·log2 p = log2 L − (Σ c·log2 c) / L: one logarithm per label, the rest
+                // from a table, over the characters present.
+                var sum = 0.0
+                for byte in bytes {
+                    let slot = Int(byte & 0x7F)
+                    let count = Int(counts[slot])
+                    guard count > 0 else { continue }
+                    sum += count < Self.countLog2Count.count ? Self.countLog2Count[count] : Double(count) * log2(Double(count))
+                    counts[slot] = 0  // each character once
+                }
+                entropy = max(0, log2(Double(length)) - sum / Double(length))
+            }
+        }
+        let size = Float(max(length, 1))
+        let cover = tables.contains(.coverage) ? dictionary.cover(bytes: bytes) : (coverage: .nan, longestWord: 0)
+        out[DomainFeature.length.columnIndex] = Float(length)
+        out[DomainFeature.entropy.columnIndex] = Float(entropy)
+        out[DomainFeature.alexaGrams.columnIndex] = tables.contains(.popular) ? popularGrams.score(bytes: bytes) : .nan
+        out[DomainFeature.wordGrams.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.score(bytes: bytes) : .nan
+        out[DomainFeature.characterModel.columnIndex] = tables.contains(.characterModel) ? characterModel.meanLogProbability(bytes: bytes) : .nan
+        out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
+        out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
+        out[DomainFeature.digitRatio.columnIndex] = Float(digits) / size
+        out[DomainFeature.vowelRatio.columnIndex] = Float(vowels) / size
+        out[DomainFeature.longestConsonantRun.columnIndex] = Float(longestRun)
+        out[DomainFeature.hexLike.columnIndex] = hex ? 1 : 0
+        out[DomainFeature.distinctRatio.columnIndex] = Float(distinct) / size
+        out[DomainFeature.letterDigitSwitches.columnIndex] = Float(switches)
+        out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
+        out[DomainFeature.labelCount.columnIndex] = labelCount
+    }
+
+    /// `c · log2 c` for the character counts of ordinary labels.
+    private static let countLog2Count: [Double] = (0..<128).map { $0 == 0 ? 0 : Double($0) * log2(Double($0)) }
+
+    /// Labels in a host name, ignoring a trailing dot and empty labels.
+    static func labelCount(of host: String) -> Int {
+        host.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: true).count
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Character n-gram counts of a reference list (popular domain labels, dictionary words), and
+/// the accelerator's score of a label against them.
+///
+/// Fitting follows scikit-learn's `CountVectorizer(analyzer='char', ngram_range=(minN, maxN),
+/// min_df=…, max_df=1.0)`: every window of `minN`…`maxN` characters of every document is a term;
+/// a term is kept when it occurs in at least `minDocumentFrequency × documents` documents; its
+/// weight is `log10` of its total number of occurrences over all documents. The score of a label
+/// is `weights · counts(label)`: the weights of the label's n-grams summed, each as often as it
+/// occurs, unknown n-grams adding nothing (the accelerator's `alexa_counts * vc.transform([d]).T`).
+public struct NGramTable: Sendable {
+    /// Shortest n-gram, in characters.
+    public let minN: Int
+    /// Longest n-gram, in characters (at most 7).
+    public let maxN: Int
+    /// Fraction of documents an n-gram must occur in to be kept.
+    public let minDocumentFrequency: Double
+    /// Documents the table was fitted on (after normalising and removing duplicates).
+    public let documentCount: Int
+    /// Kept n-grams, sorted, with their total occurrence counts.
+    let grams: [String]
+    let counts: [Int]
+    private let weights: PackedKeyTable<Float>
+    /// Whether every kept n-gram's one-shorter prefix is kept too, which lets scoring stop
+    /// extending a window at the first unknown n-gram. A fitted table always is: a document
+    /// holding "abcd" holds "abc", so the prefix occurs in at least as many documents.
+    private let prefixClosed: Bool
+
+    /// Number of n-grams kept.
+    public var count: Int { grams.count }
+
+    /// Fits the table on `documents` (normalised and de-duplicated first, as the accelerator
+    /// drops duplicate domains and words).
+    public static func fit(documents: [String], minN: Int = 3, maxN: Int = 5, minDocumentFrequency: Double) throws -> NGramTable {
+        guard minN >= 1, maxN >= minN, maxN <= PackedKey.maximumLength else {
+            throw FeaturizerError.invalidConfiguration("n-gram range \(minN)...\(maxN) must lie within 1...\(PackedKey.maximumLength)")
+        }
+        guard minDocumentFrequency >= 0, minDocumentFrequency <= 1 else {
+            throw FeaturizerError.invalidConfiguration("minimum document frequency \(minDocumentFrequency) is not in [0, 1]")
+        }
+        let unique = uniqueNormalized(documents)
+        guard !unique.isEmpty else { throw FeaturizerError.emptyReference("no documents to count n-grams in") }
+        var total: [UInt64: Int] = [:]
+        var documentFrequency: [UInt64: Int] = [:]
+        var seen = Set<UInt64>()
+        for document in unique {
+            seen.removeAll(keepingCapacity: true)
+            Array(document.utf8).withUnsafeBufferPointer { bytes in
+                for n in minN...maxN where bytes.count >= n {
+                    for start in 0...(bytes.count - n) {
+                        let key = PackedKey.make(bytes, from: start, count: n)
+                        total[key, default: 0] += 1
+                        if seen.insert(key).inserted { documentFrequency[key, default: 0] += 1 }
+                    }
+                }
+            }
+        }
+        // scikit-learn compares a float min_df as a proportion: df >= min_df * n_documents.
+        let threshold = minDocumentFrequency * Double(unique.count)
+        var kept: [(String, Int)] = []
+        for (key, frequency) in documentFrequency where Double(frequency) >= threshold {
+            kept.append((PackedKey.string(key), total[key] ?? 0))
+        }
+        kept.sort { $0.0 < $1.0 }
+        return try NGramTable(minN: minN, maxN: maxN, minDocumentFrequency: minDocumentFrequency, documentCount: unique.count,
+                              grams: kept.map(\.0), counts: kept.map(\.1))
+    }
+
+    init(minN: Int, maxN: Int, minDocumentFrequency: Double, documentCount: Int, grams: [String], counts: [Int]) throws {
+        guard grams.count == counts.count else {
+            throw FeaturizerError.invalidReference("n-gram table has \(grams.count) n-grams but \(counts.count) counts")
+        }
+        guard minN >= 1, maxN >= minN, maxN <= PackedKey.maximumLength else {
+            throw FeaturizerError.invalidReference("n-gram range \(minN)...\(maxN)")
+        }
+        var entries: [(key: UInt64, value: Float)] = []
+        entries.reserveCapacity(grams.count)
+        for (gram, count) in zip(grams, counts) {
+            guard let key = PackedKey.make(gram), gram.utf8.count >= minN, gram.utf8.count <= maxN, count >= 1 else {
+                throw FeaturizerError.invalidReference("n-gram '\(gram)' with count \(count) does not fit the table \(minN)...\(maxN)")
+            }
+            entries.append((key, Float(log10(Double(count)))))
+        }
+        self.minN = minN
+        self.maxN = maxN
+        self.minDocumentFrequency = minDocumentFrequency
+        self.documentCount = documentCount
+        self.grams = grams
+        self.counts = counts
+        self.weights = PackedKeyTable(entries, placeholder: 0)
+        let keys = Set(entries.map(\.key))
+        prefixClosed = entries.allSatisfy { $0.key >> 8 < (1 << (8 * UInt64(minN))) || keys.contains($0.key >> 8) }
+    }
+
+    /// The score of a label: the summed `log10` counts of its n-grams.
+    public func score(_ label: String) -> Double {
+        LabelText.withNormalizedBytes(label) { Double(score(bytes: $0)) }
+    }
+
+    /// `log10` of an n-gram's total count, nil when the table does not hold it.
+    public func logCount(of gram: String) -> Double? {
+        PackedKey.make(LabelText.normalized(gram)).flatMap { weights.value(for: $0) }.map(Double.init)
+    }
+
+    @inline(__always)
+    func score(bytes: UnsafeBufferPointer<UInt8>) -> Float {
+        var sum: Float = 0
+        let length = bytes.count
+        guard length >= minN else { return 0 }
+        for start in 0...(length - minN) {
+            var key = PackedKey.make(bytes, from: start, count: minN)
+            var end = start + minN
+            while true {
+                if let weight = weights.value(for: key) {
+                    sum += weight
+                } else if prefixClosed {
+                    break
+                }
+                guard end < length && end - start < maxN else { break }
+                key = PackedKey.appending(key, bytes[end])
+                end += 1
+            }
+        }
+        return sum
+    }
+
+    static func uniqueNormalized(_ documents: [String]) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for document in documents {
+            let text = LabelText.normalized(document)
+            if !text.isEmpty, seen.insert(text).inserted { out.append(text) }
+        }
+        return out
+    }
+}
+
+extension NGramTable: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case minN, maxN, minDocumentFrequency, documentCount, grams, counts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(minN: container.decode(Int.self, forKey: .minN), maxN: container.decode(Int.self, forKey: .maxN),
+                      minDocumentFrequency: container.decode(Double.self, forKey: .minDocumentFrequency),
+                      documentCount: container.decode(Int.self, forKey: .documentCount),
+                      grams: container.decode([String].self, forKey: .grams), counts: container.decode([Int].self, forKey: .counts))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(minN, forKey: .minN)
+        try container.encode(maxN, forKey: .maxN)
+        try container.encode(minDocumentFrequency, forKey: .minDocumentFrequency)
+        try container.encode(documentCount, forKey: .documentCount)
+        try container.encode(grams, forKey: .grams)
+        try container.encode(counts, forKey: .counts)
+    }
+}
