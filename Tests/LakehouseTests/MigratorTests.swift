@@ -4,10 +4,8 @@ import TestSupport
 import Testing
 
 private func withDatabasePath<T>(_ body: (String) throws -> T) throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runme-lakehouse-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try body(directory.appendingPathComponent("test.db").path)
+    let directory = try TemporaryDirectory("runme-lakehouse-tests")
+    return try withExtendedLifetime(directory) { try body(directory.file("test.db").path) }
 }
 
 private let first = Migrator.Migration("one", sql: "CREATE TABLE a(x)")

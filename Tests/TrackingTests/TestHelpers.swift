@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Tracking
 #if canImport(Glibc)
@@ -7,11 +8,8 @@ import Glibc
 
 /// Runs `body` with a fresh temporary directory, removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("runme-tracking-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
+    let directory = try TemporaryDirectory("runme-tracking-tests")
+    return try withExtendedLifetime(directory) { try body(directory.url) }
 }
 
 /// Runs `body` with a store opened in a fresh temporary directory.
