@@ -84,10 +84,7 @@ public final class Database: @unchecked Sendable {
                     }
                     try execute("PRAGMA page_size=\(pageSize)")
                 }
-                let journal = try scalar("PRAGMA journal_mode=WAL")?.stringValue
-                if journal?.lowercased() != "wal" {
-                    throw SQLiteError(code: SQLITE_ERROR, message: "could not switch the journal to WAL mode (got \(journal ?? "nothing"))", path: path)
-                }
+                try switchToWAL(within: busyTimeout)
                 try execute(durability == .powerLossSafe ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL")
             }
             try execute("PRAGMA foreign_keys=ON")
@@ -95,6 +92,25 @@ public final class Database: @unchecked Sendable {
             statementCache.removeAll()
             sqlite3_close_v2(db)
             throw error
+        }
+    }
+
+    /// Puts the file in WAL mode. Two processes creating one store at once both try to switch
+    /// it; SQLite answers the loser SQLITE_BUSY at once, without its busy handler, so this
+    /// waits and looks again until the other has switched it or the busy timeout has passed.
+    private func switchToWAL(within timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(5)
+        while true {
+            do {
+                if try scalar("PRAGMA journal_mode")?.stringValue?.lowercased() == "wal" { return }
+                let journal = try scalar("PRAGMA journal_mode=WAL")?.stringValue
+                if journal?.lowercased() == "wal" { return }
+                throw SQLiteError(code: SQLITE_ERROR, message: "could not switch the journal to WAL mode (got \(journal ?? "nothing"))", path: path)
+            } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                pause = min(pause * 2, .milliseconds(200))
+            }
         }
     }
 

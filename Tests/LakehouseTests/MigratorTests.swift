@@ -145,3 +145,4 @@ struct DatabaseTests {
         #expect(try Data(contentsOf: directory.file("lakehouse.db")) == Data(repeating: 0x5A, count: 8192))
     }
 }
+

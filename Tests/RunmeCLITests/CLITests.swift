@@ -191,6 +191,22 @@ import Tracking
         }
     }
 
+    @Test func processesCreatingOneStoreAtOnceAllOpenIt() throws {
+        // `repair` opens the store to write, then finds no such run: a cheap way to have many
+        // processes create one new store at the same moment.
+        for round in 0..<6 {
+            let store = directory.file("fresh-\(round)").path
+            let binary = try #require(TestPaths.runmeBinary)
+            let children = (0..<6).map { _ in ChildProcess(binary, ["repair", "1", "--store", store]) }
+            for child in children { try child.start() }
+            for child in children {
+                let (status, timedOut) = child.wait(timeout: 60)
+                #expect(status == 2 && !timedOut)
+                #expect(child.stderr.contains("no job run with id 1"), "\(child.stderr)")
+            }
+        }
+    }
+
     @Test func ctrlCCancelsTheRunCleanly() throws {
         // A log large enough that reading it takes seconds, so the signal lands mid-cell.
         let data = directory.file("data")
