@@ -39,7 +39,9 @@ let automlStep = Step(
     let settings = try await context.cell("Split") { cell in
         let settings = try AutoMLStepSettings(context)
         cell.table(headers: ["setting", "value"], rows: settings.rows)
-        try context.logParams(settings.params)
+        // The runner logged the task's parameters as given ("2", not "2.0"); params are
+        // immutable, so only the defaults it did not see are logged here.
+        try context.logParams(settings.params.filter { context.parameters[$0.key] == nil })
         return settings
     }
 

@@ -65,7 +65,8 @@ struct Runme: AsyncParsableCommand {
             runme runs a multi-step job defined by a manifest (Jobs/dns_analytics.json, shaped like a \
             Databricks Jobs 2.1 job), records every task run, parameter, metric and artifact in an \
             experiment store (SQLite, ./Experiments by default), and lets you rerun single tasks, \
-            repair failed runs and inspect what happened. `runme` alone runs the whole job.
+            repair failed runs and inspect what happened. `runme` alone runs the whole job; \
+            `runme score NAME...` classifies domain names with the model the job registered.
 
             Exit codes:
               0  success

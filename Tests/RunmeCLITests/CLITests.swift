@@ -10,8 +10,9 @@ import Tracking
     let directory: TemporaryDirectory
     let storePath: String
 
-    /// A short AutoML search: these tests check the runner, not the model.
-    static let quickAutoML = ["--param", "automl_timeout_minutes=0.1", "--param", "automl_max_trials=3"]
+    /// A short AutoML search: these tests check the runner, not the model. "0.10" on purpose:
+    /// a value whose Double prints differently must not clash with the logged parameter.
+    static let quickAutoML = ["--param", "automl_timeout_minutes=0.10", "--param", "automl_max_trials=3"]
 
     init() throws {
         directory = try TemporaryDirectory("cli")

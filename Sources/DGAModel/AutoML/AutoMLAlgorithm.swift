@@ -15,12 +15,17 @@ public enum AutoMLAlgorithm: String, Sendable, Codable, CaseIterable {
 
 /// One hyperparameter's range; the search moves in log space for `logScale` ones.
 public struct HyperparameterRange: Sendable, Equatable {
+    /// The hyperparameter's name, as logged.
     public let name: String
+    /// Smallest value.
     public let lower: Double
+    /// Largest value.
     public let upper: Double
     /// The cheap value the search starts from.
     public let initial: Double
+    /// Whether steps are taken in log space (rounds, rates, regularisation).
     public let logScale: Bool
+    /// Whether values are rounded to integers.
     public let isInteger: Bool
 
     /// A range of values with the cheap starting point `initial`.
@@ -33,7 +38,7 @@ public struct HyperparameterRange: Sendable, Equatable {
         self.isInteger = integer
     }
 
-    /// Maps a value to [0, 1].
+    /// Maps a value to [0, 1] (log scale when `logScale`).
     func normalize(_ value: Double) -> Double {
         if logScale { return (Foundation.log(value) - Foundation.log(lower)) / (Foundation.log(upper) - Foundation.log(lower)) }
         return (value - lower) / (upper - lower)

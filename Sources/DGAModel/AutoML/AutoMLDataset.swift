@@ -23,8 +23,11 @@ public struct AutoMLDataset: Sendable {
 
     /// One value per part of the split.
     public struct Parts<Value: Sendable>: Sendable {
+        /// The training rows' value.
         public let train: Value
+        /// The validation rows' value.
         public let validation: Value
+        /// The test rows' value.
         public let test: Value
     }
 

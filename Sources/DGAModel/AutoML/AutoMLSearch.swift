@@ -13,8 +13,11 @@ import Tracking
 /// are capped by what the remaining time allows at the seconds per round seen so far, so a
 /// running trial ends near the deadline rather than far past it.
 public struct AutoMLSearch: Sendable {
+    /// The split, featurized data.
     public let data: AutoMLDataset
+    /// Budget, trial limit, metric, seed.
     public let settings: AutoMLSettings
+    /// Where trials are recorded; nil runs untracked (trials get no run id).
     public let tracking: AutoMLTracking?
 
     /// A search over `data`.

@@ -32,10 +32,15 @@ public struct AutoMLSettings: Sendable {
 
 /// Where trials are recorded: child runs of `parentRunID` in `experimentID`.
 public struct AutoMLTracking: Sendable {
+    /// The store to log to.
     public let store: TrackingStore
+    /// The experiment of the parent run.
     public let experimentID: Int64
+    /// The run trials nest under (the AutoML task's own run).
     public let parentRunID: String
+    /// The job run and task that log the trials, if any.
     public let jobRunID: Int64?
+    /// The task key, with `jobRunID`.
     public let taskKey: String?
 
     /// Trials nested under `parentRunID`.

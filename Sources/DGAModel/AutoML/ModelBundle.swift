@@ -12,6 +12,7 @@ public struct DomainScore: Sendable, Equatable {
 
 /// One feature's SHAP contribution to one prediction.
 public struct FeatureContribution: Sendable, Equatable {
+    /// The feature's name (a dense feature, or `ngram_bucket_N` for a hashed n-gram bucket).
     public let feature: String
     /// Log-odds toward ioc (negative: toward legit).
     public let contribution: Double
@@ -20,7 +21,9 @@ public struct FeatureContribution: Sendable, Equatable {
 /// A saved DGA model: the XGBoost JSON, its featurizer and its manifest, loaded from the
 /// directory a `runs:/…/model` or `models:/…` URI resolves to.
 public final class ModelBundle {
+    /// The model's `MLmodel.json`.
     public let manifest: ModelManifest
+    /// The featurizer the model was trained with.
     public let featurizer: Featurizer
     private let booster: Booster
 

@@ -4,11 +4,14 @@ import Foundation
 public struct ModelManifest: Sendable, Codable, Equatable {
     /// Marks the file as ours.
     public static let formatName = "runme-dga-model"
-    /// Artifact file names inside a model directory.
+    /// This file's name inside a model directory.
     public static let fileName = "MLmodel.json"
+    /// The XGBoost JSON model's file name.
     public static let modelFileName = "model.json"
+    /// The featurizer's file name.
     public static let featurizerFileName = "featurizer.json"
 
+    /// `runme-dga-model`.
     public var format: String = ModelManifest.formatName
     /// The model family.
     public var algorithm: AutoMLAlgorithm
@@ -25,7 +28,8 @@ public struct ModelManifest: Sendable, Codable, Equatable {
     /// Hyperparameters of the trial.
     public var params: [String: String]
 
-    /// Input kinds.
+    /// `input` for models on the dense features.
     public static let denseInput = "dense"
+    /// `input` for models on hashed n-grams then the dense features.
     public static let hashedInput = "hashed_ngrams"
 }

@@ -4,11 +4,17 @@
 /// that maximises F1 on the validation set (the same threshold the model ships with).
 /// `roc_auc`, `pr_auc` and `log_loss` do not use a threshold.
 public enum PrimaryMetric: String, Sendable, Codable, CaseIterable {
+    /// F1 of the ioc class (the default).
     case f1
+    /// Area under the ROC curve.
     case rocAUC = "roc_auc"
+    /// Average precision (area under the precision-recall curve).
     case prAUC = "pr_auc"
+    /// Log loss of the probabilities (lower is better).
     case logLoss = "log_loss"
+    /// Precision of the ioc class.
     case precision
+    /// Share of rows decided right.
     case accuracy
 
     /// Whether the metric depends on the decision threshold.

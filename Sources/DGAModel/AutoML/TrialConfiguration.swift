@@ -2,6 +2,7 @@ import Foundation
 
 /// One point of the search: an algorithm and its hyperparameters.
 public struct TrialConfiguration: Sendable, Equatable {
+    /// The model family.
     public let algorithm: AutoMLAlgorithm
     /// Hyperparameter values by the names of `algorithm.space`.
     public let values: [String: Double]

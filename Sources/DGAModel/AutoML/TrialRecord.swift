@@ -6,8 +6,11 @@ public struct TrialRecord: Sendable {
     public let number: Int
     /// The trial's tracking run (nil when not tracked).
     public let runID: String?
+    /// What was tried.
     public let configuration: TrialConfiguration
+    /// The model and its figures; nil when the trial failed.
     public let outcome: TrialOutcome?
+    /// Why the trial failed, if it did.
     public let error: String?
     /// The primary metric on validation (nil for a failed trial).
     public let primaryValue: Double?

@@ -2,6 +2,7 @@ import Foundation
 
 /// What one finished trial produced.
 public struct TrialOutcome: Sendable {
+    /// What was trained.
     public let configuration: TrialConfiguration
     /// The trained model as XGBoost JSON (after early stopping: up to the best round).
     public let modelJSON: Data
@@ -9,11 +10,13 @@ public struct TrialOutcome: Sendable {
     public let history: [RoundEvaluation]
     /// Validation figures at `report.threshold`, chosen for the best F1 on validation.
     public let validation: ClassificationReport
-    /// Rounds trained and the round kept.
+    /// Rounds trained (including those after the best).
     public let roundsTrained: Int
+    /// The round kept (0-based).
     public let bestIteration: Int
-    /// When the trial started and how long it trained and evaluated (its cost).
+    /// When the trial started.
     public let startTime: Date
+    /// Seconds to build its matrices, train and evaluate: the trial's cost.
     public let durationSeconds: Double
 }
 
