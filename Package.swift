@@ -6,6 +6,7 @@
 //     -> DNSAnalyticsJob (Jobs/: the manifest and the four steps)
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
+//          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 

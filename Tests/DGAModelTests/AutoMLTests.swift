@@ -76,6 +76,10 @@ import Tracking
         let scores = try bundle.score(labels: ["google", "xjkqwhzpqrtvbnmlkjhgfdsazxcvbq"])
         #expect(scores.map(\.predictedClass) == ["legit", "ioc"])
         #expect(scores.allSatisfy { $0.topFeatures.count == 3 })
+        // More rows than one scoring chunk come back one score per label, in order.
+        let many = try bundle.score(labels: Array(repeating: "google", count: 300) + ["xjkqwhzpqrtvbnmlkjhgfdsazxcvbq"])
+        #expect(many.count == 301)
+        #expect(many.last?.predictedClass == "ioc")
 
         // A second search registers version 2; the alias moves only if it is strictly better.
         let (_, second, _) = try await AutoMLFixture.trainAndRegister(store: store, data: data, maxTrials: 2)

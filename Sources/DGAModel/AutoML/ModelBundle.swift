@@ -56,7 +56,22 @@ public final class ModelBundle {
     /// Scores domain labels (the part left of the public suffix), with the top three
     /// contributing features of each.
     public func score(labels: [String]) throws -> [DomainScore] {
-        guard !labels.isEmpty else { return [] }
+        // SHAP output is rows × (columns + 1) floats, and a hashed-n-gram model has 65,536
+        // columns: score in chunks so a long input file does not need gigabytes at once.
+        var scores: [DomainScore] = []
+        scores.reserveCapacity(labels.count)
+        var start = 0
+        while start < labels.count {
+            let end = min(labels.count, start + Self.chunkSize)
+            scores += try scoreChunk(Array(labels[start..<end]))
+            start = end
+        }
+        return scores
+    }
+
+    private static let chunkSize = 256
+
+    private func scoreChunk(_ labels: [String]) throws -> [DomainScore] {
         let matrix = try inputMatrix(labels)
         let probabilities = try booster.predict(matrix)
         let contributions = try booster.contributions(matrix)
