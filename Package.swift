@@ -6,6 +6,7 @@
 //     -> DNSAnalyticsJob (Jobs/: the manifest and the four steps)
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
+//          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -35,32 +36,32 @@ let package = Package(
 
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
-        .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest"]),
+        .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
         .target(
             name: "DNSAnalyticsJob",
-            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "Fetch", "Lakehouse"],
+            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse"],
             path: "Jobs",
             exclude: ["dns_analytics.json", "README.md"]
         ),
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel"], path: "Tests/TestSupport"),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
-        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "TestSupport"]),
+        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
-        .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "TestSupport"]),
+        .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
     ]
 )

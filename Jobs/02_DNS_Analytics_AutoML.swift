@@ -1,9 +1,14 @@
+import DGAModel
 import Foundation
 import JobRunner
+import Lakehouse
+import Tracking
 
-/// Step 02: AutoML classification. Today it reads what the ETL task handed over and records
-/// the search settings; training, the trials and the registered model arrive with the AutoML
-/// issue. It sets no `model_uri`, so that no later step scores with a model that does not exist.
+/// Step 02: AutoML classification of DGA domains. Reads `silver_dns_training_dataset`, splits it
+/// (stratified, seeded), featurizes, searches three model families under the time budget with
+/// every trial a nested run, reports the best model on the held-out test set, registers it as a
+/// version of `dns_dga` (alias `champion` when it beats the current one) and hands the version's
+/// URI on as the task value `model_uri`.
 let automlStep = Step(
     name: "02_DNS_Analytics_AutoML",
     title: "AutoML classification of DGA domains",
@@ -11,25 +16,122 @@ let automlStep = Step(
         ("timeout_minutes", "the search's time budget"),
         ("max_trials", "the most trials the search runs"),
         ("seed", "seed of the split and the search"),
+        ("primary_metric", "f1 (default), roc_auc, pr_auc, log_loss, precision or accuracy, on validation"),
+        ("dictionary", "the word list the featurizer uses"),
+        ("validation_fraction", "share of rows for early stopping and the threshold (default 0.1)"),
+        ("test_fraction", "share of rows held out for the final report (default 0.2)"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]
 ) { context in
-    try await context.cell("Training data from the ETL task") { cell in
+    let (labels, isIOC) = try await context.cell("Training data") { cell in
         let summary = try context.taskValue(task: "01_etl", name: "summary")
         cell.print("01_etl summary (job run \(context.valueSource(of: "01_etl"))): \(summary?.jsonText ?? "not set")")
-        let rows = summary?["tables"]?["silver_dns_training_dataset"]?.doubleValue ?? 0
-        try context.logMetric("training.rows", rows)
+        let rows = try TrainingRows.read(storeDirectory: context.storeDirectory)
+        let ioc = rows.isIOC.filter { $0 }.count
+        cell.table(headers: ["class", "rows", "share"], rows: [
+            ["legit", "\(rows.labels.count - ioc)", percent(rows.labels.count - ioc, of: rows.labels.count)],
+            ["ioc", "\(ioc)", percent(ioc, of: rows.labels.count)],
+        ])
+        try context.logMetrics(["training.rows": Double(rows.labels.count), "training.ioc_rows": Double(ioc)])
+        return (rows.labels, rows.isIOC)
     }
 
-    try await context.cell("Search settings") { cell in
-        let timeout = try context.doubleParameter("timeout_minutes")
-        let trials = try context.intParameter("max_trials")
-        let seed = try context.intParameter("seed")
-        guard timeout > 0, trials > 0 else {
-            throw StepError.badParameter(task: context.taskKey, name: timeout > 0 ? "max_trials" : "timeout_minutes",
-                                         value: timeout > 0 ? "\(trials)" : "\(timeout)", expected: "a value above 0")
-        }
-        cell.table(headers: ["setting", "value"], rows: [["timeout_minutes", "\(timeout)"], ["max_trials", "\(trials)"], ["seed", "\(seed)"]])
-        cell.print("The model search arrives with the AutoML issue: no model is trained or registered in this run, and no model_uri is handed on.")
+    let settings = try await context.cell("Split") { cell in
+        let settings = try AutoMLStepSettings(context)
+        cell.table(headers: ["setting", "value"], rows: settings.rows)
+        // The runner logged the task's parameters as given ("2", not "2.0"); params are
+        // immutable, so only the defaults it did not see are logged here.
+        try context.logParams(settings.params.filter { context.parameters[$0.key] == nil })
+        return settings
     }
+
+    let data = try await context.cell("Featurize") { cell in
+        let words = try DictionaryWords.load(from: URL(fileURLWithPath: settings.dictionary))
+        let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: settings.seed,
+                                             validationFraction: settings.validationFraction, testFraction: settings.testFraction)
+        cell.table(headers: ["part", "rows", "ioc"], rows: [
+            ["train", "\(data.truth.train.count)", "\(data.truth.train.filter { $0 }.count)"],
+            ["validation", "\(data.truth.validation.count)", "\(data.truth.validation.filter { $0 }.count)"],
+            ["test", "\(data.truth.test.count)", "\(data.truth.test.filter { $0 }.count)"],
+        ])
+        cell.print("Featurizer fitted on the training split's legit labels and \(words.count) dictionary words; "
+                   + "\(AutoMLDataset.denseFeatures.count) dense features, \(data.featurizer.configuration.hashing.bucketCount) n-gram hash buckets. "
+                   + "Tree boosters weigh ioc rows by scale_pos_weight = legit/ioc = \(String(format: "%.3f", data.scalePosWeight)).")
+        return data
+    }
+
+    let result = try await context.cell("Search") { cell in
+        let run = try context.store.runInfo(id: context.trackingRunID)
+        let search = AutoMLSearch(data: data, settings: settings.search,
+                                  tracking: AutoMLTracking(store: context.store, experimentID: run.experimentID, parentRunID: context.trackingRunID,
+                                                           jobRunID: context.jobRunID, taskKey: context.taskKey))
+        let metric = settings.search.primaryMetric
+        let result = try await search.run { trial in
+            let value = trial.primaryValue.map { String(format: "%.4f", $0) } ?? "failed"
+            context.reportProgress("trial \(trial.number)/\(settings.search.maxTrials): \(trial.configuration.algorithm.rawValue) \(metric.rawValue) \(value)")
+        }
+        context.reportProgress("")
+        let sorted = result.trials.sorted { lhs, rhs in
+            switch (lhs.primaryValue, rhs.primaryValue) {
+            case let (l?, r?): return metric.isBetter(l, than: r)
+            case (_?, nil): return true
+            default: return false
+            }
+        }
+        cell.table("Trials, best first (\(metric.rawValue) on validation\(metric.usesThreshold ? ", at the threshold with the best validation F1" : ""))",
+                   headers: ["trial", "algorithm", "key params", metric.rawValue, "seconds"],
+                   rows: sorted.map { trial in
+                       [String(trial.number), trial.configuration.algorithm.rawValue, trial.configuration.summary,
+                        trial.primaryValue.map { String(format: "%.4f", $0) } ?? "failed: \(trial.error ?? "")",
+                        trial.outcome.map { String(format: "%.2f", $0.durationSeconds) } ?? "-"]
+                   })
+        cell.print("\(result.trials.count) trials in \(String(format: "%.1f", result.elapsedSeconds)) s; "
+                   + (result.stoppedByBudget ? "the time budget ended the search." : "the search ended before the time budget."))
+        try context.logParams(["best_trial_run_id": result.best.runID ?? "", "best_trial": String(result.best.number),
+                               "best_algorithm": result.best.configuration.algorithm.rawValue,
+                               "stopped_by_budget": String(result.stoppedByBudget)])
+        try context.logMetrics(["trial_count": Double(result.trials.count), "search_seconds": result.elapsedSeconds])
+        return result
+    }
+
+    let test = try await context.cell("Best model on the test set") { cell in
+        let test = try result.testReport(data: data)
+        cell.table(headers: ["metric", "test", "validation"], rows: ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"].map { name in
+            [name, String(format: "%.4f", test.namedMetrics[name] ?? .nan),
+             String(format: "%.4f", result.best.outcome?.validation.namedMetrics[name] ?? .nan)]
+        })
+        cell.print("Trial \(result.best.number) (\(result.best.configuration.algorithm.rawValue): \(result.best.configuration.summary)) at threshold \(String(format: "%.4f", test.threshold)), chosen on validation.")
+        try context.logMetrics(Dictionary(uniqueKeysWithValues: test.namedMetrics.map { ("test_" + $0.key, $0.value) }))
+        return test
+    }
+
+    let registration = try await context.cell("Register") { cell in
+        guard let trialRunID = result.best.runID else { throw AutoMLError.noSuccessfulTrial("the best trial was not tracked") }
+        let outcome = try ModelRegistration.register(store: context.store, trialRunID: trialRunID, candidateTest: test, data: data,
+                                                     metric: settings.search.primaryMetric)
+        let metric = settings.search.primaryMetric.rawValue
+        cell.table(headers: ["model", "test \(metric)"], rows: [
+            ["\(ModelRegistration.modelName) version \(outcome.version) (new)", String(format: "%.4f", outcome.candidateScore)],
+            [outcome.previousChampion.map { "\(ModelRegistration.modelName) version \($0) (champion)" } ?? "no champion yet",
+             outcome.championScore.map { String(format: "%.4f", $0) } ?? (outcome.championError.map { "not scored: \($0)" } ?? "-")],
+        ])
+        cell.print(outcome.tookAlias ? "Version \(outcome.version) is now @\(ModelRegistration.championAlias)."
+                                     : "The champion keeps @\(ModelRegistration.championAlias): version \(outcome.version) does not beat it on this test set.")
+        var metrics = ["registered_version": Double(outcome.version), "candidate_test_score": outcome.candidateScore]
+        if let score = outcome.championScore { metrics["champion_test_score"] = score }
+        try context.logMetrics(metrics)
+        try context.logParams(["champion_decision": outcome.tookAlias ? "promoted" : "kept_previous",
+                               "previous_champion_version": outcome.previousChampion.map(String.init) ?? "none"])
+        return outcome
+    }
+
+    try await context.cell("Hand over") { cell in
+        let uri = "models:/\(ModelRegistration.modelName)/\(registration.version)"
+        try context.setTaskValue("model_uri", uri)
+        cell.print("model_uri = \(uri)")
+    }
+}
+
+private func percent(_ part: Int, of whole: Int) -> String {
+    whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
 }

@@ -16,7 +16,8 @@ let scoringStep = Step(
         let parameter = try context.parameter("model_uri").trimmingCharacters(in: .whitespaces)
         let handed = try context.taskValue(task: "02_automl", name: "model_uri")?.stringValue
         if let uri = parameter.isEmpty ? handed : parameter {
-            try context.logParam("model_uri", uri)
+            // The runner already logged the (possibly empty) model_uri parameter; params are immutable.
+            try context.logParam("resolved_model_uri", uri)
             cell.print("model_uri = \(uri)")
         } else {
             cell.print("No model: the AutoML task set no model_uri and none was given. Nothing is scored in this run.")

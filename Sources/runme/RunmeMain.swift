@@ -65,7 +65,8 @@ struct Runme: AsyncParsableCommand {
             runme runs a multi-step job defined by a manifest (Jobs/dns_analytics.json, shaped like a \
             Databricks Jobs 2.1 job), records every task run, parameter, metric and artifact in an \
             experiment store (SQLite, ./Experiments by default), and lets you rerun single tasks, \
-            repair failed runs and inspect what happened. `runme` alone runs the whole job.
+            repair failed runs and inspect what happened. `runme` alone runs the whole job; \
+            `runme score NAME...` classifies domain names with the model the job registered.
 
             Exit codes:
               0  success
@@ -73,7 +74,7 @@ struct Runme: AsyncParsableCommand {
               2  usage or configuration error: bad option, manifest, parameter or store
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

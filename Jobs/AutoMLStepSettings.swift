@@ -1,0 +1,47 @@
+import DGAModel
+import Foundation
+import JobRunner
+
+/// Step 02's parameters, checked: the search settings and the split fractions.
+struct AutoMLStepSettings: Sendable {
+    let search: AutoMLSettings
+    let seed: UInt64
+    let validationFraction: Double
+    let testFraction: Double
+    let dictionary: String
+
+    init(_ context: StepContext) throws {
+        let timeout = try context.doubleParameter("timeout_minutes")
+        let trials = try context.intParameter("max_trials")
+        let seed = try context.intParameter("seed")
+        let metricName = (try? context.parameter("primary_metric")) ?? PrimaryMetric.f1.rawValue
+        guard timeout > 0 else { throw StepError.badParameter(task: context.taskKey, name: "timeout_minutes", value: "\(timeout)", expected: "a value above 0") }
+        guard trials > 0 else { throw StepError.badParameter(task: context.taskKey, name: "max_trials", value: "\(trials)", expected: "a value above 0") }
+        guard let metric = PrimaryMetric(rawValue: metricName) else {
+            throw StepError.badParameter(task: context.taskKey, name: "primary_metric", value: metricName,
+                                         expected: PrimaryMetric.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        validationFraction = context.parameters["validation_fraction"] == nil ? 0.1 : try context.doubleParameter("validation_fraction")
+        testFraction = context.parameters["test_fraction"] == nil ? 0.2 : try context.doubleParameter("test_fraction")
+        guard validationFraction > 0, testFraction > 0, validationFraction + testFraction < 1 else {
+            throw StepError.badParameter(task: context.taskKey, name: "validation_fraction/test_fraction",
+                                         value: "\(validationFraction)/\(testFraction)", expected: "both above 0 and summing to below 1")
+        }
+        dictionary = context.parameters["dictionary"] ?? DictionaryWords.defaultPath
+        self.seed = UInt64(truncatingIfNeeded: seed)
+        search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)
+    }
+
+    var rows: [[String]] {
+        [["timeout_minutes", String(search.timeBudgetSeconds / 60)], ["max_trials", "\(search.maxTrials)"],
+         ["primary_metric", search.primaryMetric.rawValue], ["seed", "\(seed)"],
+         ["split train/validation/test", String(format: "%.2f/%.2f/%.2f (stratified)", 1 - validationFraction - testFraction, validationFraction, testFraction)],
+         ["trials at once", "\(search.concurrency) (1 XGBoost thread each)"]]
+    }
+
+    var params: [String: String] {
+        ["timeout_minutes": String(search.timeBudgetSeconds / 60), "max_trials": "\(search.maxTrials)",
+         "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
+         "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)"]
+    }
+}

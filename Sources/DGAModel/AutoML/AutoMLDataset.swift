@@ -1,0 +1,103 @@
+import Foundation
+
+/// The training data of an AutoML search, split and featurized once for every trial.
+///
+/// The featurizer is fitted on the training split's legit labels and the dictionary only, so
+/// that neither validation nor test labels shape its n-gram tables. All parts are value types,
+/// so trials running at once share them safely; each trial makes its own XGBoost matrices.
+public struct AutoMLDataset: Sendable {
+    /// Domain labels (left of the public suffix), all rows.
+    public let labels: [String]
+    /// true = ioc, per row.
+    public let isIOC: [Bool]
+    /// The stratified train / validation / test split.
+    public let split: DataSplit
+    /// The fitted featurizer.
+    public let featurizer: Featurizer
+    /// Dense domain features (all of `DomainFeature`) per part.
+    public let dense: Parts<DenseMatrix>
+    /// Hashed n-grams followed by the dense features, per part (the linear model's input).
+    public let hashed: Parts<SparseMatrix>
+    /// Truth per part.
+    public let truth: Parts<[Bool]>
+
+    /// One value per part of the split.
+    public struct Parts<Value: Sendable>: Sendable {
+        /// The training rows' value.
+        public let train: Value
+        /// The validation rows' value.
+        public let validation: Value
+        /// The test rows' value.
+        public let test: Value
+    }
+
+    /// Dense features used by every model, in column order.
+    public static let denseFeatures: [DomainFeature] = DomainFeature.allCases
+
+    /// The featurizer settings for AutoML: 2^16 hash buckets keep the linear model's
+    /// coordinate descent cheap enough to try many configurations within minutes.
+    public static var featurizerConfiguration: Featurizer.Configuration {
+        var configuration = Featurizer.Configuration()
+        configuration.hashing = NGramHashing(bucketBits: 16)
+        return configuration
+    }
+
+    /// Legit rows per ioc row in training: `scale_pos_weight` for the tree boosters.
+    public var scalePosWeight: Double {
+        let ioc = truth.train.filter { $0 }.count
+        return ioc == 0 ? 1 : Double(truth.train.count - ioc) / Double(ioc)
+    }
+
+    /// Splits (stratified, seeded) and featurizes the rows.
+    ///
+    /// - Throws: `DataSplitError` for bad fractions, `AutoMLError.notEnoughData` when a part
+    ///   lacks a class.
+    public static func prepare(labels: [String], isIOC: [Bool], dictionaryWords: [String], seed: UInt64,
+                               validationFraction: Double = 0.1, testFraction: Double = 0.2) throws -> AutoMLDataset {
+        guard labels.count == isIOC.count else {
+            throw AutoMLError.notEnoughData("\(labels.count) labels but \(isIOC.count) classes")
+        }
+        let split = try DataSplit.stratified(labels: isIOC, train: 1 - validationFraction - testFraction,
+                                             validation: validationFraction, test: testFraction, seed: seed)
+        let pick = { (rows: [Int]) -> [Bool] in rows.map { isIOC[$0] } }
+        let truth = Parts(train: pick(split.train), validation: pick(split.validation), test: pick(split.test))
+        for (name, part) in [("training", truth.train), ("validation", truth.validation), ("test", truth.test)] {
+            guard part.contains(true), part.contains(false) else {
+                throw AutoMLError.notEnoughData("the \(name) part needs both legit and ioc rows (\(part.count) rows)")
+            }
+        }
+        let legitTraining = split.train.filter { !isIOC[$0] }.map { labels[$0] }
+        let featurizer = try Featurizer.fit(legitLabels: legitTraining, dictionaryWords: dictionaryWords,
+                                            configuration: featurizerConfiguration)
+        let allDense = featurizer.matrix(labels: labels, features: denseFeatures)
+        let allHashed = featurizer.hashedNGrams(labels.map { DomainInput(label: $0) }, appending: denseFeatures)
+        return AutoMLDataset(
+            labels: labels, isIOC: isIOC, split: split, featurizer: featurizer,
+            dense: Parts(train: allDense.selecting(rows: split.train), validation: allDense.selecting(rows: split.validation),
+                         test: allDense.selecting(rows: split.test)),
+            hashed: Parts(train: allHashed.selecting(rows: split.train), validation: allHashed.selecting(rows: split.validation),
+                          test: allHashed.selecting(rows: split.test)),
+            truth: truth)
+    }
+}
+
+/// Why an AutoML search could not run.
+public enum AutoMLError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Too few rows, or a class missing from a part of the split.
+    case notEnoughData(String)
+    /// A setting out of range.
+    case invalidSetting(String)
+    /// Every trial failed; the message is the last failure.
+    case noSuccessfulTrial(String)
+    /// A model directory is missing a file or holds an unreadable one.
+    case badModel(String)
+
+    public var description: String {
+        switch self {
+        case let .notEnoughData(detail): return "not enough training data: \(detail)"
+        case let .invalidSetting(detail): return "invalid AutoML setting: \(detail)"
+        case let .noSuccessfulTrial(detail): return "no trial finished: \(detail)"
+        case let .badModel(detail): return "cannot load the model: \(detail)"
+        }
+    }
+}

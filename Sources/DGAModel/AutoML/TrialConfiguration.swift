@@ -1,0 +1,80 @@
+import Foundation
+
+/// One point of the search: an algorithm and its hyperparameters.
+public struct TrialConfiguration: Sendable, Equatable {
+    /// The model family.
+    public let algorithm: AutoMLAlgorithm
+    /// Hyperparameter values by the names of `algorithm.space`.
+    public let values: [String: Double]
+
+    /// A configuration; missing values take the space's initial ones.
+    public init(algorithm: AutoMLAlgorithm, values: [String: Double]) {
+        self.algorithm = algorithm
+        var filled = algorithm.initialConfiguration
+        for (key, value) in values where filled[key] != nil { filled[key] = value }
+        self.values = filled
+    }
+
+    /// Boosting rounds to train at most (a forest trains one round of many trees).
+    public var rounds: Int {
+        algorithm == .randomForest ? 1 : Int(values["rounds"] ?? 10)
+    }
+
+    /// The values as tracking params, integers without a fraction.
+    public var params: [String: String] {
+        var params = ["algorithm": algorithm.rawValue]
+        for range in algorithm.space {
+            let value = values[range.name] ?? range.initial
+            params[range.name] = range.isInteger ? String(Int(value)) : String(format: "%.4g", value)
+        }
+        return params
+    }
+
+    /// The parameters that tell trials of one algorithm apart, for tables.
+    public var summary: String {
+        let keys: [String]
+        switch algorithm {
+        case .xgboost: keys = ["rounds", "max_depth", "eta"]
+        case .randomForest: keys = ["trees", "max_depth"]
+        case .linear: keys = ["rounds", "lambda", "alpha"]
+        }
+        let params = self.params
+        return keys.map { "\($0)=\(params[$0] ?? "?")" }.joined(separator: " ")
+    }
+
+    /// XGBoost parameters for this trial.
+    ///
+    /// Tree boosters weigh ioc rows by `legit / ioc` (`scale_pos_weight`), so that a minority
+    /// class still pulls the trees; the linear model is left unweighted because its threshold
+    /// is chosen on validation anyway and weighting slows coordinate descent's convergence.
+    public func boosterParameters(scalePosWeight: Double, nthread: Int, seed: UInt64) -> BoosterParameters {
+        let value = { (name: String) -> Double in values[name] ?? 0 }
+        var parameters: BoosterParameters
+        switch algorithm {
+        case .xgboost:
+            parameters = BoosterParameters(booster: .gbtree, nthread: nthread)
+            parameters.maxDepth = Int(value("max_depth"))
+            parameters.eta = value("eta")
+            parameters.minChildWeight = value("min_child_weight")
+            parameters.subsample = value("subsample")
+            parameters.colsampleByTree = value("colsample_bytree")
+            parameters.lambda = value("lambda")
+            parameters.scalePosWeight = scalePosWeight
+            parameters.seed = seed
+        case .randomForest:
+            parameters = BoosterParameters.randomForest(trees: Int(value("trees")), maxDepth: Int(value("max_depth")),
+                                                        rowSample: value("subsample"), columnSamplePerNode: value("colsample_bynode"),
+                                                        nthread: nthread, seed: seed)
+            parameters.scalePosWeight = scalePosWeight
+        case .linear:
+            parameters = BoosterParameters(booster: .gblinear, nthread: nthread)
+            parameters.eta = value("eta")
+            parameters.lambda = value("lambda")
+            parameters.alpha = value("alpha")
+            parameters.seed = seed
+        }
+        parameters.evalMetrics = [.logloss, .auc]
+        parameters.verbosity = 0
+        return parameters
+    }
+}

@@ -1,0 +1,50 @@
+import DGAModel
+import Foundation
+import TestSupport
+import Testing
+import Tracking
+
+/// `runme score` through the binary, against a store where a small AutoML search registered
+/// the champion in-process.
+@Suite(.serialized) struct ScoreCommandTests {
+    func runme(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = try #require(TestPaths.runmeBinary, "the runme executable is not built next to the tests: run `swift build` first")
+        return try ChildProcess.run(binary, arguments, workingDirectory: TestPaths.packageRoot, timeout: 60)
+    }
+
+    @Test func scoresNamesReportsBadLinesAndMissingModels() async throws {
+        let directory = try TemporaryDirectory("score")
+        let storePath = directory.file("store").path
+        let store = try TrackingStore.open(at: URL(fileURLWithPath: storePath))
+        _ = try await AutoMLFixture.trainAndRegister(store: store, data: AutoMLFixture.dataset(), maxTrials: 4)
+
+        let random = "xjkqwhzpqrtvbnmlkjhgfdsazxcvbq"
+        let table = try runme(["score", "www.google.com", "\(random).net", "--store", storePath])
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("top features") == true)
+        #expect(lines.contains { $0.contains("www.google.com") && $0.contains(" google ") && $0.contains("legit") })
+        #expect(lines.contains { $0.contains(random) && $0.contains("ioc") })
+
+        let input = directory.file("names.txt")
+        try Data("google.com\n\n1.2.3.4\nbad name!\n\(random).com\n".utf8).write(to: input)
+        let json = try runme(["score", "--input", input.path, "--json", "--store", storePath])
+        #expect(json.status == 1)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["name"] as? String } == ["google.com", "1.2.3.4", "bad name!", "\(random).com"])
+        #expect(rows.map { $0["class"] as? String } == ["legit", nil, nil, "ioc"])
+        #expect(rows[1]["error"] as? String != nil && rows[2]["error"] as? String != nil)
+        #expect((rows[0]["top_features"] as? [[String: Any]])?.count == 3)
+        #expect(((rows[3]["probability"] as? Double) ?? 0) > 0.5)
+
+        let explicit = try runme(["score", "google.com", "--model", "models:/dns_dga/1", "--store", storePath])
+        #expect(explicit.status == 0)
+        let missing = try runme(["score", "google.com", "--model", "models:/dns_dga/9", "--store", storePath])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("Run the job first"))
+        let noStore = try runme(["score", "google.com", "--store", directory.file("none").path])
+        #expect(noStore.status == 2)
+        let help = try runme(["score", "--help"])
+        #expect(help.stdout.contains("Exit codes: 0 every name scored"))
+    }
+}
