@@ -132,7 +132,7 @@ let etlStep = Step(
     try await context.cell("Threat intel: silver_threat_feeds") { cell in
         guard let feed = fetched["threat_feed"] else { throw StepError.failed("no threat feed: set data or threat_feed") }
         let summary = try ThreatFeedTable(database: lakehouse, suffixes: suffixes)
-            .replace(with: try Data(contentsOf: feed.fileURL), source: feed.source, loadID: 0)
+            .replace(with: try Data(contentsOf: feed.fileURL), source: feed.source, sha256: feed.sha256, jobRunID: context.jobRunID)
         try context.logMetrics(["silver_threat_feeds.rows": Double(summary.rows), "silver_threat_feeds.rejected": Double(summary.rejected.count),
                                 "silver_threat_feeds.domains": Double(summary.domains)])
         cell.table(headers: ["urls", "registered domains", "rejected rows"], rows: [["\(summary.rows)", "\(summary.domains)", "\(summary.rejected.count)"]])

@@ -27,6 +27,10 @@ import Tracking
         #expect(try db.scalar("SELECT count(*) FROM bronze_dns_quarantine")?.int64Value == 0)
         let tags = try db.query("SELECT tags FROM silver_threat_feeds WHERE registered_domain = 'asdklgb.cf'").compactMap { $0.string("tags") }
         #expect(!tags.isEmpty && tags.allSatisfy { $0.contains("AgentTesla") })
+        // Every feed row points at the load that wrote it.
+        #expect(try db.scalar("""
+            SELECT count(*) FROM silver_threat_feeds t JOIN loads l ON l.load_id = t.load_id AND l.table_name = 'silver_threat_feeds'
+            """)?.int64Value == db.scalar("SELECT count(*) FROM silver_threat_feeds")?.int64Value)
         #expect(try db.scalar("SELECT count(*) FROM silver_twisted_domain_brand WHERE domain = 'google.com' AND dnstwisted_domain = 'googlee.com'")?.int64Value == 1)
         let aRecords = try db.scalar("SELECT count(*) FROM silver_dns WHERE rrtype = 'A'")?.int64Value ?? 0
         let located = try db.scalar("SELECT count(*) FROM silver_dns WHERE rrtype = 'A' AND (country IS NOT NULL OR city IS NOT NULL)")?.int64Value ?? 0

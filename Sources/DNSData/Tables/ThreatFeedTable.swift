@@ -21,11 +21,21 @@ public struct ThreatFeedTable {
 
     /// Replaces the table's rows with the feed's, in one transaction; rejected rows are
     /// returned (with line and reason) for the caller to log.
-    public func replace(with data: Data, source: String, loadID: Int64) throws -> Summary {
+    ///
+    /// The load is recorded in `loads` (source, sha256, size, rows, rejected rows), and every
+    /// row points at it, as `bronze_dns` rows do.
+    public func replace(with data: Data, source: String, sha256: String? = nil, jobRunID: Int64? = nil) throws -> Summary {
+        let started = Date().timeIntervalSince1970
         let (entries, rejected) = try URLhausFeed.parse(data, source: source)
         var domains: Set<String> = []
         try database.transaction(.immediate) {
             try database.execute("DELETE FROM silver_threat_feeds")
+            try database.execute("""
+                INSERT INTO loads(table_name, source, sha256, bytes, format, rows_read, rows_loaded, rows_quarantined, started, ended, job_run_id)
+                VALUES ('silver_threat_feeds', ?, ?, ?, 'urlhaus-csv', ?, ?, ?, ?, ?, ?)
+                """, [source, sha256, data.count, entries.count + rejected.count, entries.count, rejected.count,
+                      started, Date().timeIntervalSince1970, jobRunID])
+            let loadID = database.lastInsertRowID
             let insert = try database.prepare("""
                 INSERT INTO silver_threat_feeds(url, host, domain, registered_domain, threat, tags, url_status, dateadded, urlhaus_link, load_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
