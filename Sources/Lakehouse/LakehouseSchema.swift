@@ -6,7 +6,7 @@ import Foundation
 /// One ordered list of named migrations; later features append theirs, never edit a
 /// released one.
 public enum LakehouseSchema {
-    public static let migrator = Migrator(product: "runme", [v1])
+    public static let migrator = Migrator(product: "runme", [v1, v2])
 
     static let v1 = Migrator.Migration("v1_bronze_silver", sql: """
         CREATE TABLE loads (
@@ -86,6 +86,100 @@ public enum LakehouseSchema {
             domain TEXT NOT NULL,
             class TEXT NOT NULL CHECK (class IN ('legit', 'ioc'))
         );
+        """)
+
+    /// Version 2: the scoring pipeline's tables (step 03) and their bookkeeping.
+    ///
+    /// Times that analysts filter on (`timestamp`, `event_time`) are UTC text in SQLite's
+    /// own form, `YYYY-MM-DD HH:MM:SS.SSS`, so that `timestamp >= datetime('now', '-1 day')`
+    /// compares correctly without conversion.
+    static let v2 = Migrator.Migration("v2_scoring_pipeline", sql: """
+        CREATE TABLE pipeline_updates (
+            update_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            pipeline TEXT NOT NULL,
+            state TEXT NOT NULL,              -- RUNNING, COMPLETED, FAILED, CANCELED
+            started TEXT NOT NULL,
+            ended TEXT,
+            job_run_id INTEGER,
+            model_uri TEXT,
+            files INTEGER NOT NULL DEFAULT 0,
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            rows_written INTEGER NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE pipeline_checkpoints (
+            pipeline TEXT NOT NULL,
+            source TEXT NOT NULL,             -- the file's path or s3:// URI
+            size INTEGER NOT NULL,
+            modified REAL,                    -- Unix seconds, for local files
+            etag TEXT,                        -- for S3 objects
+            rows INTEGER NOT NULL,
+            update_id INTEGER NOT NULL,
+            processed TEXT NOT NULL,
+            PRIMARY KEY (pipeline, source)
+        );
+        CREATE TABLE pipeline_event_log (
+            update_id INTEGER NOT NULL,
+            table_name TEXT NOT NULL,
+            expectation TEXT NOT NULL,
+            action TEXT NOT NULL,             -- expect, expect_or_drop, expect_or_fail, expect_or_quarantine
+            passed INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            dropped INTEGER NOT NULL,
+            timestamp TEXT NOT NULL
+        );
+        CREATE TABLE dns_log_analytics (
+            domain TEXT NOT NULL,             -- the name as logged, e.g. 'ns1.asdklgb.cf.'
+            domain_tldextract TEXT NOT NULL,  -- its registered domain, e.g. 'asdklgb.cf'
+            class TEXT NOT NULL CHECK (class IN ('ioc', 'legit')),
+            score REAL NOT NULL,              -- the model's probability of 'ioc'
+            timestamp TEXT NOT NULL,          -- processing time (UTC)
+            event_time TEXT,                  -- the record's own time (UTC)
+            rrtype TEXT,
+            rdata TEXT,                       -- the answers joined with ','
+            ip_address TEXT,
+            threat TEXT,                      -- URLhaus match on the registered domain
+            tags TEXT,
+            brand TEXT,                       -- typosquat match: the monitored brand
+            fuzzer TEXT,
+            city TEXT,
+            country TEXT,
+            country_code TEXT,
+            model_uri TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            update_id INTEGER NOT NULL
+        );
+        CREATE INDEX dns_log_analytics_time ON dns_log_analytics(timestamp);
+        CREATE INDEX dns_log_analytics_registered ON dns_log_analytics(domain_tldextract);
+        CREATE TABLE dns_log_analytics_quarantine (
+            source TEXT NOT NULL,
+            source_line INTEGER NOT NULL,
+            expectation TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            timestamp TEXT NOT NULL,
+            update_id INTEGER NOT NULL
+        );
+        CREATE TABLE dns_ioc_latest (
+            domain TEXT NOT NULL,
+            domain_tldextract TEXT NOT NULL,
+            class TEXT NOT NULL,
+            score REAL NOT NULL,
+            reason TEXT NOT NULL,             -- comma-joined: model, threat_feed, typosquat
+            top_features TEXT NOT NULL,       -- JSON array of {"feature", "value", "contribution"}, strongest first
+            threat TEXT,
+            tags TEXT,
+            brand TEXT,
+            fuzzer TEXT,
+            city TEXT,
+            country TEXT,
+            country_code TEXT,
+            timestamp TEXT NOT NULL,
+            event_time TEXT,
+            model_uri TEXT NOT NULL,
+            update_id INTEGER NOT NULL
+        );
+        CREATE INDEX dns_ioc_latest_time ON dns_ioc_latest(timestamp);
         """)
 
     /// Opens (creating and migrating when needed) the results database of a store directory.

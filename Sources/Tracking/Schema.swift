@@ -8,7 +8,7 @@ import Lakehouse
 /// - tables that are read by key and never scanned by rowid are `WITHOUT ROWID`, so each
 ///   write touches one b-tree instead of a table plus an index.
 enum TrackingSchema {
-    static let migrator = Migrator(product: "runme", [v1, JobRunSchema.v2])
+    static let migrator = Migrator(product: "runme", [v1, JobRunSchema.v2, AlertSchema.v3])
 
     /// Version 1: experiments, runs, params, metrics, tags, artifacts and the model registry.
     static let v1 = Migrator.Migration("v1_tracking", sql: """

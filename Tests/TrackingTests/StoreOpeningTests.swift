@@ -15,7 +15,7 @@ struct StoreOpeningTests {
             #expect(store.databaseURL.lastPathComponent == "tracking.db")
             #expect(store.artifactRoot.lastPathComponent == "artifacts")
             #expect(store.schemaVersion == TrackingSchema.migrator.latestVersion)
-            #expect(store.schemaVersion == 2)
+            #expect(store.schemaVersion == 3)
             #expect(!store.isReadOnly)
             // Both migrations ran: the job-run tables of v2 exist next to the tracking tables.
             let tables = try store.read { db in
@@ -174,7 +174,7 @@ struct StoreOpeningTests {
             }
 
             let store = try TrackingStore.open(at: directory)
-            #expect(store.schemaVersion == 2)
+            #expect(store.schemaVersion == 3)
             let run = try store.run(id: runID)
             #expect(run.info.name == "old run")
             #expect(run.info.status == .finished)
@@ -185,7 +185,7 @@ struct StoreOpeningTests {
             let names = try store.read { db in
                 try db.query("SELECT name FROM schema_migrations ORDER BY version").compactMap { $0.string("name") }
             }
-            #expect(names == ["v1_tracking", "v2_job_runs"])
+            #expect(names == ["v1_tracking", "v2_job_runs", "v3_alerts"])
             let jobRuns = try store.read { db in try db.scalar("SELECT COUNT(*) FROM job_runs")?.int64Value }
             #expect(jobRuns == 0)
             // New writes work on the migrated store.
