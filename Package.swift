@@ -7,6 +7,7 @@
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
 //          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
+//          Alerts (SQL alerts, states, Mustache templates, notifications) -> Lakehouse, Tracking, Fetch
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -18,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C bindings: system libraries from Debian, with typed shims for what Swift cannot import.
@@ -37,19 +39,23 @@ let package = Package(
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
         .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"]),
+        .target(
+            name: "Alerts",
+            dependencies: ["Lakehouse", "Tracking", "Fetch", .product(name: "Mustache", package: "swift-mustache")]
+        ),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
         .target(
             name: "DNSAnalyticsJob",
-            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse"],
+            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse", "Alerts"],
             path: "Jobs",
             exclude: ["dns_analytics.json", "README.md"]
         ),
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel", "Alerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,5 +69,6 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
     ]
 )

@@ -45,6 +45,11 @@ static inline CURLcode runme_curl_setopt_xferinfo_function(CURL *handle, runme_c
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
+/* The upload body of SMTP (the message) and other uploads: same signature as the write callback. */
+static inline CURLcode runme_curl_setopt_read_function(CURL *handle, runme_curl_data_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
 static inline CURLcode runme_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
