@@ -50,7 +50,7 @@ let package = Package(
             name: "DNSAnalyticsJob",
             dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse", "Alerts"],
             path: "Jobs",
-            exclude: ["dns_analytics.json", "README.md"]
+            exclude: ["dns_analytics.json", "README.md", "alerts"]
         ),
         .executableTarget(
             name: "runme",

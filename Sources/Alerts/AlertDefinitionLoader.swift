@@ -27,7 +27,8 @@ public enum AlertDefinitionLoader {
                 files = [url]
             }
             for file in files {
-                let display = isDirectory.boolValue ? (location as NSString).appendingPathComponent(file.lastPathComponent) : location
+                let display = !isDirectory.boolValue ? location
+                    : location == "." ? file.lastPathComponent : (location as NSString).appendingPathComponent(file.lastPathComponent)
                 guard let data = FileManager.default.contents(atPath: file.path) else {
                     errors.append(AlertDefinitionError(file: display, field: "$", problem: "cannot be read; check its permissions"))
                     continue

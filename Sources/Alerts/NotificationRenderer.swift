@@ -15,6 +15,20 @@ public struct AlertNotification: Sendable {
     public var result: QueryResult
     public var evaluatedAt: Date
     public var jobRunID: Int64?
+
+    public init(
+        alert: AlertDefinition, state: String, previousState: String?, value: AlertCondition.Value?, reason: String,
+        result: QueryResult, evaluatedAt: Date, jobRunID: Int64?
+    ) {
+        self.alert = alert
+        self.state = state
+        self.previousState = previousState
+        self.value = value
+        self.reason = reason
+        self.result = result
+        self.evaluatedAt = evaluatedAt
+        self.jobRunID = jobRunID
+    }
 }
 
 /// Renders the alert's Mustache templates for one channel, escaping values from the data for

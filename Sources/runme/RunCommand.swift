@@ -1,3 +1,4 @@
+import Alerts
 import ArgumentParser
 import DNSAnalyticsJob
 import Foundation
@@ -55,6 +56,11 @@ struct RunCommand: AsyncParsableCommand {
         for param in params {
             let parts = param.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             overrides[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        do {
+            try AlertsPreflight.check(manifest: manifest, overrides: overrides)
+        } catch let error as AlertDefinitionErrors {
+            throw RunmeError(message: error.description)
         }
         let selection: RunRequest.Selection = from.map { .from($0) } ?? (tasks.isEmpty ? .all : .tasks(tasks))
         let store = try storeOptions.openForWriting()

@@ -66,7 +66,8 @@ struct Runme: AsyncParsableCommand {
             Databricks Jobs 2.1 job), records every task run, parameter, metric and artifact in an \
             experiment store (SQLite, ./Experiments by default), and lets you rerun single tasks, \
             repair failed runs and inspect what happened. `runme` alone runs the whole job; \
-            `runme score NAME...` classifies domain names with the model the job registered.
+            `runme score NAME...` classifies domain names with the model the job registered; \
+            `runme alerts check` evaluates the SQL alerts on the results.
 
             Exit codes:
               0  success
@@ -74,7 +75,7 @@ struct Runme: AsyncParsableCommand {
               2  usage or configuration error: bad option, manifest, parameter or store
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, AlertsCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -1,0 +1,201 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Local servers that receive alert notifications on 127.0.0.1: an SMTP server (aiosmtpd)
+/// and an HTTP receiver for webhooks. Each stores what it received as files in `inbox`, so a
+/// test reads exactly what went over the wire.
+public final class NotificationReceiver: @unchecked Sendable {
+    public let server: LocalServer
+    /// One file per message or request, named by arrival order.
+    public let inbox: URL
+
+    init(server: LocalServer, inbox: URL) {
+        self.server = server
+        self.inbox = inbox
+    }
+
+    public var port: Int { server.port }
+
+    /// The received items' files (`.eml` for mail, `.json` for HTTP requests), in arrival order.
+    public func received() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: inbox.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".tmp") }.sorted().map { inbox.appendingPathComponent($0) }
+    }
+
+    /// Waits until at least `count` items arrived (or `timeout` seconds passed) and returns them.
+    @discardableResult
+    public func waitForItems(_ count: Int, timeout: Double = 10) -> [URL] {
+        _ = LocalServers.waitUntil(timeout: timeout) { self.received().count >= count }
+        return received()
+    }
+
+    public func stop() { server.stop() }
+}
+
+public enum NotificationReceivers {
+    /// aiosmtpd on 127.0.0.1 (`pip install aiosmtpd`), saving each message as `NNNN.eml` and its
+    /// envelope as `NNNN.envelope.json`. With `username`/`password`, AUTH LOGIN/PLAIN is required
+    /// (over plain text, as a local test server may).
+    public static func smtp(username: String? = nil, password: String? = nil, lifetime: Double = LocalServers.defaultLifetime) throws -> NotificationReceiver {
+        let inbox = try LocalServers.scratchDirectory()
+        let server = try start(name: "aiosmtpd", lifetime: lifetime, ready: answersSMTP) { port, scratch in
+            let script = scratch.appendingPathComponent("smtp_sink.py")
+            try smtpSink.write(to: script, atomically: true, encoding: .utf8)
+            return [script.path, String(port), inbox.path] + (username.map { [$0, password ?? ""] } ?? [])
+        }
+        return NotificationReceiver(server: server, inbox: inbox)
+    }
+
+    /// An HTTP receiver saving each POST as `NNNN.json` (`{"path", "headers", "body"}`). Paths:
+    /// `/fail` answers 500, `/flaky` 500 on its first request then 200, `/pagerduty` 202 with
+    /// PagerDuty's answer, anything else 200 `ok` (as Slack does).
+    public static func http(lifetime: Double = LocalServers.defaultLifetime) throws -> NotificationReceiver {
+        let inbox = try LocalServers.scratchDirectory()
+        let server = try start(name: "webhook receiver", lifetime: lifetime, ready: { LocalServers.answersHTTP(port: $0) }) { port, scratch in
+            let script = scratch.appendingPathComponent("webhook_receiver.py")
+            try webhookReceiver.write(to: script, atomically: true, encoding: .utf8)
+            return [script.path, String(port), inbox.path]
+        }
+        return NotificationReceiver(server: server, inbox: inbox)
+    }
+
+    /// Whether an SMTP server greets with 220 on 127.0.0.1:port.
+    public static func answersSMTP(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 3)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 3, Int32(MSG_WAITALL)) }
+        let greeted = count == 3 && String(decoding: buffer, as: UTF8.self) == "220"
+        let quit = Array("QUIT\r\n".utf8)
+        _ = quit.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        return greeted
+    }
+
+    private static func start(
+        name: String, lifetime: Double, ready: @escaping (Int) -> Bool, arguments: (Int, URL) throws -> [String]
+    ) throws -> LocalServer {
+        var lastError = LocalServerError("\(name) did not start")
+        for _ in 0..<3 {
+            let port = try LocalServers.freePort()
+            let scratch = try LocalServers.scratchDirectory()
+            let watchdog = scratch.appendingPathComponent("watchdog.py")
+            try LocalServerScripts.watchdog.write(to: watchdog, atomically: true, encoding: .utf8)
+            let logURL = scratch.appendingPathComponent("server.log")
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            let log = try FileHandle(forWritingTo: logURL)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", watchdog.path, String(lifetime)] + (try arguments(port, scratch))
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            try? log.close()
+            let server = LocalServer(name: name, port: port, process: process, logURL: logURL, scratch: scratch)
+            if LocalServers.waitUntil(timeout: 15, { !process.isRunning || ready(port) }) && process.isRunning {
+                return server
+            }
+            lastError = LocalServerError("\(name) on port \(port) did not answer within 15 s:\n\(server.logTail())")
+            server.stop()
+        }
+        throw lastError
+    }
+
+    static let smtpSink = #"""
+import json, os, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+port, inbox = int(sys.argv[1]), sys.argv[2]
+credentials = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else None
+counter = [0]
+
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        counter[0] += 1
+        base = os.path.join(inbox, "%04d" % counter[0])
+        with open(base + ".envelope.json.tmp", "w") as f:
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "authenticated": session.authenticated}, f)
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(base + ".envelope.json.tmp", base + ".envelope.json")
+        os.rename(base + ".eml.tmp", base + ".eml")
+        return "250 Message accepted for delivery"
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and credentials is not None and \
+        (auth_data.login.decode(), auth_data.password.decode()) == credentials
+    return AuthResult(success=ok)
+
+kwargs = {}
+if credentials:
+    kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+controller = Controller(Sink(), hostname="127.0.0.1", port=port, **kwargs)
+controller.start()
+print("smtp sink on", port, flush=True)
+while True:
+    time.sleep(3600)
+"""#
+
+    static let webhookReceiver = #"""
+import json, os, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+port, inbox = int(sys.argv[1]), sys.argv[2]
+lock = threading.Lock()
+state = {"count": 0, "flaky": 0}
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        with lock:
+            state["count"] += 1
+            name = "%04d" % state["count"]
+            flaky = state["flaky"]
+            if self.path.startswith("/flaky"):
+                state["flaky"] += 1
+        record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+        target = os.path.join(inbox, name + ".json")
+        with open(target + ".tmp", "w") as f:
+            json.dump(record, f)
+        os.rename(target + ".tmp", target)
+        if self.path.startswith("/fail") or (self.path.startswith("/flaky") and flaky == 0):
+            status, answer, kind = 500, b"internal error", "text/plain"
+        elif self.path.startswith("/pagerduty"):
+            key = json.loads(body).get("dedup_key", "")
+            status, kind = 202, "application/json"
+            answer = json.dumps({"status": "success", "message": "Event processed", "dedup_key": key}).encode()
+        else:
+            status, answer, kind = 200, b"ok", "text/plain"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""#
+}
