@@ -7,6 +7,7 @@
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
 //          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
+//          MLflowExport (publish the store to an MLflow server) -> Tracking, Fetch
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -37,6 +38,7 @@ let package = Package(
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
         .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"]),
+        .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -49,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel", "MLflowExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,5 +65,6 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
+        .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),
     ]
 )
