@@ -169,18 +169,20 @@ final class ExportSession {
             let parentMLflowID = info.parentRunID.flatMap { exportedRuns[$0]?.runID }
             let outcome = try await RunExport(session: self, local: local, experimentID: experimentID,
                                               existing: serverRuns[experimentID]?[info.runID], parentMLflowRunID: parentMLflowID).run()
+            // The run exists on the server even when part of it failed: nested runs and model
+            // versions can point at it, and the next export completes it.
             exportedRuns[info.runID] = (outcome.mlflowRunID, outcome.artifactURI)
+            guard outcome.failures.isEmpty else {
+                summary.runs.failed += 1
+                for failure in outcome.failures { fail(label, failure) }
+                return
+            }
             switch outcome.result {
             case .created: summary.runs.created += 1
             case .updated: summary.runs.updated += 1
             case .unchanged: summary.runs.skipped += 1
             }
-            if outcome.failures.isEmpty {
-                progress?.finished(object: "\(label): \(outcome.description)", changed: outcome.result != .unchanged, done: done + 1, total: total)
-            } else {
-                summary.runs.failed += 1
-                for failure in outcome.failures { fail(label, failure) }
-            }
+            progress?.finished(object: "\(label): \(outcome.description)", changed: outcome.result != .unchanged, done: done + 1, total: total)
         } catch {
             summary.runs.failed += 1
             failedRuns.insert(info.runID)

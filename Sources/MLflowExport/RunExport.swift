@@ -153,8 +153,12 @@ struct RunExport {
         return missing
     }
 
-    /// Uploads the artifact files the server lacks (or all of them when their content changed
-    /// since the last complete export), through the artifact proxy.
+    /// Uploads the artifact files the server lacks or holds with other contents, through the
+    /// artifact proxy.
+    ///
+    /// Files of another size are sent without looking further. A file of the same size is
+    /// downloaded and compared only when the run's artifacts changed since its last complete
+    /// export (its digest tag differs); after an interrupted first export the sizes suffice.
     private func uploadArtifacts(server: MLflowRun, created: Bool, outcome: inout Outcome) async throws(MLflowExportError) {
         let previousDigest = server.tag(ExportTags.artifactsDigest)
         guard !local.artifacts.isEmpty, previousDigest != local.artifactsDigest else { return }
@@ -162,12 +166,13 @@ struct RunExport {
         guard let root = Self.proxyPath(artifactURI: artifactURI) else {
             throw .artifactsNotProxied(artifactURI: artifactURI)
         }
-        // A changed digest after a complete export means contents changed: send every file. Else
-        // (first export, or one that stopped part-way) send what is missing or of another size.
-        let reuploadAll = previousDigest != nil
-        let present = (created || reuploadAll) ? [:] : try await client.artifactFiles(under: root)
+        let present = created ? [:] : try await client.artifactFiles(under: root)
         for artifact in local.artifacts {
-            if !reuploadAll, let size = present[artifact.path], size == artifact.size { continue }
+            if let size = present[artifact.path], size == artifact.size {
+                guard previousDigest != nil else { continue }
+                let remote = try await client.downloadArtifact(path: root + "/" + artifact.path)
+                if SHA256.hex(of: remote) == artifact.sha256 { continue }
+            }
             let file = local.artifactDirectory.appendingPathComponent(artifact.path)
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw .store(reason: "artifact '\(artifact.path)' of run \(local.info.runID) is recorded but missing at \(file.path)")

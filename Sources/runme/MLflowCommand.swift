@@ -71,7 +71,7 @@ struct MLflowExportCommand: AsyncParsableCommand {
         let exporter = MLflowExporter(store: store, client: MLflowClient(connection: connection))
         let printer = ExportPrinter(verbose: verbose)
         print("Exporting \(store.directory.path) to \(connection.baseURL)")
-        fflush(stdout)
+        fflush(nil)
         let summary: MLflowExportSummary
         do {
             summary = try await exporter.export(
@@ -115,7 +115,7 @@ final class ExportPrinter: MLflowExportProgress, @unchecked Sendable {
         clearBar()
         if changed || verbose {
             print(line)
-            fflush(stdout)
+            fflush(nil)
         }
         drawLocked(done: done, total: total)
     }
@@ -124,7 +124,7 @@ final class ExportPrinter: MLflowExportProgress, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         clearBar()
-        fflush(stdout)
+        fflush(nil)
         FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
     }
 
