@@ -8,6 +8,7 @@
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
 //          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
 //          Alerts (SQL alerts, states, Mustache templates, notifications) -> Lakehouse, Tracking, Fetch
+//          MLflowExport (publish the store to an MLflow server) -> Tracking, Fetch
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -43,6 +44,7 @@ let package = Package(
             name: "Alerts",
             dependencies: ["Lakehouse", "Tracking", "Fetch", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -55,7 +57,9 @@ let package = Package(
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel", "Alerts",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
+                "Alerts",
+                "MLflowExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,5 +74,6 @@ let package = Package(
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
+        .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),
     ]
 )

@@ -41,6 +41,10 @@ static inline CURLcode runme_curl_setopt_header_function(CURL *handle, runme_cur
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
 }
 
+static inline CURLcode runme_curl_setopt_read_function(CURL *handle, runme_curl_data_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
 static inline CURLcode runme_curl_setopt_xferinfo_function(CURL *handle, runme_curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }

@@ -81,6 +81,27 @@ final class CurlEasy {
         try set(CURLOPT_HEADERDATA, pointer: userData)
     }
 
+    func setReadFunction(_ callback: runme_curl_data_callback, userData: UnsafeMutableRawPointer) throws(SetupError) {
+        try check(runme_curl_setopt_read_function(handle, callback), CURLOPT_READFUNCTION)
+        try set(CURLOPT_READDATA, pointer: userData)
+    }
+
+    /// Sets a `curl_off_t` option (sizes of uploads and bodies).
+    func set(_ option: CURLoption, offset value: Int64) throws(SetupError) {
+        try check(runme_curl_setopt_off(handle, option, curl_off_t(value)), option)
+    }
+
+    /// Sets a request body that libcurl copies (`CURLOPT_COPYPOSTFIELDS`); binary-safe because
+    /// the size is set first.
+    func setCopiedBody(_ body: Data) throws(SetupError) {
+        try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
+        var bytes = [UInt8](body)
+        // COPYPOSTFIELDS needs a non-null pointer even for an empty body.
+        if bytes.isEmpty { bytes = [0] }
+        let code = bytes.withUnsafeMutableBytes { runme_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        try check(code, CURLOPT_COPYPOSTFIELDS)
+    }
+
     func setProgressFunction(_ callback: runme_curl_xferinfo_callback, userData: UnsafeMutableRawPointer) throws(SetupError) {
         try check(runme_curl_setopt_xferinfo_function(handle, callback), CURLOPT_XFERINFOFUNCTION)
         try set(CURLOPT_XFERINFODATA, pointer: userData)

@@ -1,7 +1,13 @@
 import CCurl
 import Foundation
 
-/// One HTTP GET as libcurl should perform it.
+/// A request body: bytes in memory, or a file streamed from disk.
+enum TransferUpload: Sendable {
+    case data(Data)
+    case file(path: String, size: Int64)
+}
+
+/// One HTTP request as libcurl should perform it (a GET unless `method` says otherwise).
 struct TransferRequest: Sendable {
     /// SigV4 signing by libcurl (`CURLOPT_AWS_SIGV4`).
     struct Signing: Sendable {
@@ -22,6 +28,10 @@ struct TransferRequest: Sendable {
     var timeout: Duration
     var stallTimeout: Duration
     var userAgent: String
+    /// The HTTP method.
+    var method = "GET"
+    /// The body to send, if any.
+    var upload: TransferUpload?
 }
 
 /// Where the body of a successful answer goes. Error bodies always go to memory (capped), so
@@ -113,13 +123,19 @@ enum CurlTransfer {
         progress: (any ProgressReporter)?, fetchStart: ContinuousClock.Instant, cancel: CancelFlag
     ) -> TransferOutcome {
         let state = TransferState(sink: sink, source: source, progress: progress, fetchStart: fetchStart, cancel: cancel)
+        defer { state.closeFile() }
+        if case let .file(path, _) = request.upload {
+            if let problem = state.openUpload(path: path) {
+                state.outcome.localWriteError = problem
+                return state.outcome
+            }
+        }
         if case let .file(path, offset) = sink {
             if let problem = state.openFile(path: path, keeping: offset) {
                 state.outcome.localWriteError = problem
                 return state.outcome
             }
         }
-        defer { state.closeFile() }
 
         let easy: CurlEasy
         do {
@@ -170,6 +186,7 @@ enum CurlTransfer {
             try easy.set(CURLOPT_USERNAME, signing.accessKeyID)
             try easy.set(CURLOPT_PASSWORD, signing.secretAccessKey)
         }
+        try configureMethod(easy, request: request, state: state)
         try easy.setHeaders(request.headers)
 
         let userData = Unmanaged.passUnretained(state).toOpaque()
@@ -194,6 +211,34 @@ enum CurlTransfer {
     }
 }
 
+extension CurlTransfer {
+    /// Sets the method and the body. A file body is streamed through the read callback so that
+    /// large artifacts never sit in memory; a memory body is copied by libcurl.
+    fileprivate static func configureMethod(_ easy: CurlEasy, request: TransferRequest, state: TransferState) throws(CurlEasy.SetupError) {
+        switch request.upload {
+        case nil:
+            if request.method == "HEAD" {
+                try easy.set(CURLOPT_NOBODY, true)
+            } else if request.method != "GET" {
+                try easy.set(CURLOPT_CUSTOMREQUEST, request.method)
+            }
+        case let .data(body):
+            try easy.setCopiedBody(body)
+            if request.method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, request.method) }
+        case let .file(_, size):
+            try easy.set(CURLOPT_UPLOAD, true)
+            try easy.set(CURLOPT_INFILESIZE_LARGE, offset: size)
+            if request.method != "PUT" { try easy.set(CURLOPT_CUSTOMREQUEST, request.method) }
+            let userData = Unmanaged.passUnretained(state).toOpaque()
+            try easy.setReadFunction({ buffer, size, count, userData in
+                guard let userData, let buffer else { return Int(CURL_READFUNC_ABORT) }
+                let state = Unmanaged<TransferState>.fromOpaque(userData).takeUnretainedValue()
+                return state.readUpload(into: buffer, capacity: size * count)
+            }, userData: userData)
+        }
+    }
+}
+
 /// The per-transfer context libcurl's callbacks work on. Used only on the transfer's thread.
 private final class TransferState {
     let sink: TransferSink
@@ -205,6 +250,7 @@ private final class TransferState {
     var fileSize: Int64 = 0
     private var resumeOffset: Int64 = 0
     private var fd: Int32 = -1
+    private var uploadFD: Int32 = -1
     private var bodyStarted = false
     private var bodyIsPayload = false
     private var lastTotal: Int64 = 0
@@ -233,6 +279,25 @@ private final class TransferState {
     func closeFile() {
         if fd >= 0 { close(fd) }
         fd = -1
+        if uploadFD >= 0 { close(uploadFD) }
+        uploadFD = -1
+    }
+
+    func openUpload(path: String) -> String? {
+        uploadFD = open(path, O_RDONLY | O_CLOEXEC)
+        guard uploadFD >= 0 else { return "cannot open \(path) to upload: \(String(cString: strerror(errno)))" }
+        return nil
+    }
+
+    /// libcurl's read callback: the next bytes of the upload file, 0 at its end.
+    func readUpload(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        while true {
+            let count = read(uploadFD, buffer, capacity)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            outcome.localWriteError = "cannot read the file being uploaded: \(String(cString: strerror(errno)))"
+            return Int(CURL_READFUNC_ABORT)
+        }
     }
 
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
