@@ -251,6 +251,10 @@ public final class ScoringPipeline {
             return FileOutcome(file: file, state: .unstable, format: outcome.format, message: message)
         } catch let error as DNSLogError {
             return FileOutcome(file: file, state: .failed, format: outcome.format, message: error.description)
+        } catch {
+            // The update fails: its event log still shows the counts up to the failure.
+            for entry in fileLedger.entries { ledger.add(table: entry.table, expectation: entry.expectation, action: entry.action, entry.counts) }
+            throw error
         }
         for entry in fileLedger.entries { ledger.add(table: entry.table, expectation: entry.expectation, action: entry.action, entry.counts) }
         return outcome
