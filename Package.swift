@@ -46,11 +46,14 @@ let package = Package(
         ),
         .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
+        // The scoring pipeline: declarative tables with expectations over incremental log files.
+        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Tracking"]),
+
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
         .target(
             name: "DNSAnalyticsJob",
-            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse", "Alerts"],
+            dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse", "Alerts", "Pipeline"],
             path: "Jobs",
             exclude: ["dns_analytics.json", "README.md", "alerts"]
         ),
@@ -60,6 +63,7 @@ let package = Package(
                 "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
                 "Alerts",
                 "MLflowExport",
+                "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DNSAnalyticsJob", "JobRunner", "DNSData", "DGAModel", "Lakehouse", "Tracking", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
         .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),

@@ -179,6 +179,7 @@ public enum LakehouseSchema {
             model_uri TEXT NOT NULL,
             update_id INTEGER NOT NULL
         );
+        CREATE UNIQUE INDEX dns_ioc_latest_domain ON dns_ioc_latest(domain);  -- one row per domain: its latest detection
         CREATE INDEX dns_ioc_latest_time ON dns_ioc_latest(timestamp);
         """)
 

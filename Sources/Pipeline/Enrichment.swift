@@ -1,0 +1,141 @@
+import DNSData
+import Foundation
+import Lakehouse
+
+/// The joins of the scoring pipeline, held in memory for the length of an update: URLhaus
+/// matches (`silver_threat_feeds`) and typosquat matches (`silver_twisted_domain_brand`),
+/// both by registered domain, as the accelerator joins them.
+public struct ReferenceData: Sendable {
+    /// Registered domain → (threats, tags), each the distinct values comma-joined.
+    public var threats: [String: (threat: String, tags: String)] = [:]
+    /// Lookalike registered domain → (brand, fuzzer).
+    public var typosquats: [String: (brand: String, fuzzer: String)] = [:]
+
+    public init() {}
+
+    /// Reads the silver tables the ETL task wrote.
+    public static func load(from database: Database) throws -> ReferenceData {
+        var data = ReferenceData()
+        var threatSets: [String: ([String], [String])] = [:]
+        for row in try database.query("SELECT registered_domain, threat, tags FROM silver_threat_feeds WHERE registered_domain <> '' ORDER BY rowid") {
+            guard let domain = row.string("registered_domain") else { continue }
+            var entry = threatSets[domain] ?? ([], [])
+            if let threat = row.string("threat"), !threat.isEmpty, !entry.0.contains(threat) { entry.0.append(threat) }
+            for tag in (row.string("tags") ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !tag.isEmpty && !entry.1.contains(tag) {
+                entry.1.append(tag)
+            }
+            threatSets[domain] = entry
+        }
+        for (domain, entry) in threatSets {
+            data.threats[domain] = (entry.0.joined(separator: ","), entry.1.joined(separator: ","))
+        }
+        for row in try database.query("SELECT dnstwisted_domain, domain, fuzzer FROM silver_twisted_domain_brand ORDER BY rowid") {
+            guard let twisted = row.string("dnstwisted_domain"), data.typosquats[twisted] == nil else { continue }
+            data.typosquats[twisted] = (row.string("domain") ?? "", row.string("fuzzer") ?? "")
+        }
+        return data
+    }
+}
+
+/// Turns log lines into scored, enriched `dns_log_analytics` rows: the registered domain
+/// (Public Suffix List), the model's class and score, threat-feed and typosquat matches, and
+/// the location of the first A (else AAAA) answer.
+///
+/// Per-name and per-address work is cached across batches: logs repeat names.
+/// Not thread-safe: used from one task at a time.
+public final class Enricher: @unchecked Sendable {
+    public let model: ScoringModel
+    public let suffixes: PublicSuffixList
+    public let reference: ReferenceData
+    public let geoIP: GeoIPDatabase?
+
+    private struct NameInfo {
+        var registered: String
+        var label: String
+        var isIP: Bool
+        var threat: String?
+        var tags: String?
+        var brand: String?
+        var fuzzer: String?
+    }
+
+    private var names: [String: NameInfo] = [:]
+    private var places: [String: GeoLocation?] = [:]
+    private static let cacheLimit = 1_000_000
+
+    public init(model: ScoringModel, suffixes: PublicSuffixList, reference: ReferenceData, geoIP: GeoIPDatabase?) {
+        self.model = model
+        self.suffixes = suffixes
+        self.reference = reference
+        self.geoIP = geoIP
+    }
+
+    /// Enriches a batch of lines (one row per line, junk lines included so that the
+    /// `parseable` expectation can count and quarantine them).
+    public func enrich(_ lines: [LogLine]) throws -> [AnalyticsRow] {
+        if names.count > Self.cacheLimit { names.removeAll(keepingCapacity: true) }
+        if places.count > Self.cacheLimit { places.removeAll(keepingCapacity: true) }
+        var rows: [AnalyticsRow] = []
+        rows.reserveCapacity(lines.count)
+        for line in lines {
+            switch line.entry {
+            case let .quarantined(bad):
+                var row = AnalyticsRow(domain: "", domainTldextract: "", label: "", source: line.source, sourceLine: bad.line)
+                row.parseError = bad.reason
+                row.raw = bad.raw
+                rows.append(row)
+            case let .record(record, number):
+                let info = nameInfo(record.rrname)
+                var row = AnalyticsRow(domain: record.rrname, domainTldextract: info.registered, label: info.label, source: line.source, sourceLine: number)
+                row.isIPAddress = info.isIP
+                row.eventTime = record.timeLast
+                row.rrtype = record.rrtype
+                row.rdata = record.rdatastr
+                row.threat = info.threat
+                row.tags = info.tags
+                row.brand = info.brand
+                row.fuzzer = info.fuzzer
+                if record.rrtype == "A" || record.rrtype == "AAAA", let address = record.rdata.first {
+                    row.ipAddress = address
+                    if let place = location(address) {
+                        row.city = place.city
+                        row.country = place.country
+                        row.countryCode = place.countryCode
+                    }
+                }
+                rows.append(row)
+            }
+        }
+        let scored = rows.indices.filter { !rows[$0].label.isEmpty && rows[$0].parseError == nil }
+        let probabilities = try model.probabilities(scored.map { rows[$0].label })
+        let threshold = model.threshold
+        for (index, probability) in zip(scored, probabilities) {
+            rows[index].score = probability
+            rows[index].predictedClass = probability >= threshold ? "ioc" : "legit"
+        }
+        return rows
+    }
+
+    private func nameInfo(_ rrname: String) -> NameInfo {
+        if let info = names[rrname] { return info }
+        var host = rrname.lowercased()
+        while host.hasSuffix(".") { host.removeLast() }
+        let parts = suffixes.extract(host)
+        let registered = parts.isIPAddress ? "" : parts.registeredDomain
+        var info = NameInfo(registered: registered, label: parts.isIPAddress ? "" : parts.domain.lowercased(), isIP: parts.isIPAddress)
+        if !registered.isEmpty {
+            if let match = reference.threats[registered] { info.threat = match.threat; info.tags = match.tags }
+            if let match = reference.typosquats[registered] { info.brand = match.brand; info.fuzzer = match.fuzzer }
+        }
+        names[rrname] = info
+        return info
+    }
+
+    private func location(_ address: String) -> GeoLocation? {
+        guard let geoIP else { return nil }
+        if let cached = places[address] { return cached }
+        let place = geoIP.lookup(address)
+        places[address] = place
+        return place
+    }
+}

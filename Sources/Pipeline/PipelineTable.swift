@@ -1,0 +1,86 @@
+/// A declared table of a pipeline, in the spirit of `@dlt.table`: where its rows come from,
+/// how they are made, and the expectations they are held to.
+///
+/// The transformation works on batches, so that costly work (scoring with a model) is done
+/// once per batch rather than once per row.
+public struct PipelineTable<Input, Row>: Sendable {
+    /// The table's name in the lakehouse.
+    public let name: String
+    /// Where its input comes from, for people (a file location or an upstream table).
+    public let source: String
+    /// Where rows failing an `expect_or_quarantine` expectation go; nil when it has none.
+    public let quarantineTable: String?
+    /// Makes the table's rows from a batch of input (rows may be left out: a filter).
+    public let transform: @Sendable ([Input]) throws -> [Row]
+    /// Checked on every row the transformation makes, in this order.
+    public let expectations: [Expectation<Row>]
+
+    /// Declares a table.
+    public init(name: String, source: String, quarantineTable: String? = nil, expectations: [Expectation<Row>],
+                transform: @escaping @Sendable ([Input]) throws -> [Row]) {
+        self.name = name
+        self.source = source
+        self.quarantineTable = quarantineTable
+        self.transform = transform
+        self.expectations = expectations
+    }
+
+    /// The rows of one batch after the expectations.
+    public struct Checked: Sendable where Row: Sendable {
+        /// Rows to write.
+        public var kept: [Row] = []
+        /// Rows for the quarantine table, with the names of the expectations they failed.
+        public var quarantined: [(row: Row, expectations: String)] = []
+    }
+
+    /// Transforms a batch and holds its rows to the expectations, counting into `ledger`.
+    ///
+    /// - Throws: ``PipelineError/expectationFailed(table:expectation:row:)`` when an
+    ///   `expect_or_fail` expectation fails (the caller rolls the update back), or what the
+    ///   transformation throws.
+    public func run(_ batch: [Input], ledger: ExpectationLedger, describe: (Row) -> String) throws -> Checked where Row: Sendable {
+        try check(try transform(batch), ledger: ledger, describe: describe)
+    }
+
+    /// Holds rows to the expectations (without transforming them).
+    public func check(_ rows: [Row], ledger: ExpectationLedger, describe: (Row) -> String) throws -> Checked where Row: Sendable {
+        var counts = [ExpectationCounts](repeating: ExpectationCounts(), count: expectations.count)
+        var checked = Checked()
+        checked.kept.reserveCapacity(rows.count)
+        defer {
+            for (index, expectation) in expectations.enumerated() {
+                ledger.add(table: name, expectation: expectation.name, action: expectation.action, counts[index])
+            }
+        }
+        for row in rows {
+            var removed = false
+            var quarantinedBy: [String] = []
+            for (index, expectation) in expectations.enumerated() {
+                if expectation.condition(row) {
+                    counts[index].passed += 1
+                    continue
+                }
+                counts[index].failed += 1
+                switch expectation.action {
+                case .expect:
+                    break
+                case .drop:
+                    counts[index].dropped += 1
+                    removed = true
+                case .quarantine:
+                    counts[index].dropped += 1
+                    removed = true
+                    quarantinedBy.append(expectation.name)
+                case .fail:
+                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(row))
+                }
+            }
+            if !quarantinedBy.isEmpty, quarantineTable != nil {
+                checked.quarantined.append((row, quarantinedBy.joined(separator: ",")))
+            } else if !removed {
+                checked.kept.append(row)
+            }
+        }
+        return checked
+    }
+}

@@ -1,0 +1,117 @@
+import DGAModel
+import Foundation
+import Tracking
+
+/// The model a pipeline scores with: resolved from its URI before any input is read, with
+/// the registry version it stands for, and a cache of scores by label (log names repeat:
+/// each distinct label is scored once per process).
+///
+/// Not thread-safe: one pipeline uses it from one task at a time.
+public final class ScoringModel: @unchecked Sendable {
+    /// The URI as given (`models:/dns_dga@champion`, `runs:/…/model`).
+    public let uri: String
+    /// The registered model version, when the URI names a registered model.
+    public let version: Int64?
+    /// The directory the URI resolved to.
+    public let directory: URL
+    public let bundle: ModelBundle
+    private var probabilities: [String: Double] = [:]
+    private var explanations: [String: String] = [:]
+
+    /// Resolves `uri` in `store` and loads the model.
+    ///
+    /// - Throws: ``PipelineError/modelUnavailable(uri:reason:)`` naming the URI when it does
+    ///   not resolve or its artifact does not load.
+    public init(uri: String, store: TrackingStore, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        self.uri = uri
+        do {
+            let parsed = try ArtifactURI(parsing: uri)
+            switch parsed {
+            case let .modelVersion(name, version): self.version = try store.modelVersion(name: name, version: version).version
+            case let .modelAlias(name, alias): self.version = try store.modelVersion(name: name, alias: alias).version
+            case let .latestModel(name): self.version = try store.latestModelVersion(name: name).version
+            case .run: self.version = nil
+            }
+            directory = try store.resolve(parsed)
+        } catch {
+            throw PipelineError.modelUnavailable(uri: uri, reason: "\(error)")
+        }
+        do {
+            bundle = try ModelBundle(directory: directory, nthread: max(1, threads))
+        } catch {
+            throw PipelineError.modelUnavailable(uri: uri, reason: "the artifact at \(directory.path) does not load: \(error)")
+        }
+    }
+
+    /// The probability threshold of the ioc class.
+    public var threshold: Double { bundle.manifest.threshold }
+
+    /// The ioc probability of each label, scoring the labels not seen before in one batch.
+    public func probabilities(_ labels: [String]) throws -> [Double] {
+        var missing: [String] = []
+        var seen = Set<String>()
+        for label in labels where probabilities[label] == nil && seen.insert(label).inserted { missing.append(label) }
+        if !missing.isEmpty {
+            let scores = try bundle.probabilities(labels: missing)
+            for (label, score) in zip(missing, scores) { probabilities[label] = score }
+        }
+        return labels.map { probabilities[$0] ?? 0 }
+    }
+
+    /// The three features that pushed each label's score hardest, as the JSON array
+    /// `dns_ioc_latest.top_features` holds ({"feature", "value", "contribution"}).
+    public func topFeatures(_ labels: [String]) throws -> [String] {
+        var missing: [String] = []
+        var seen = Set<String>()
+        for label in labels where explanations[label] == nil && seen.insert(label).inserted { missing.append(label) }
+        if !missing.isEmpty {
+            let scores = try bundle.score(labels: missing)
+            for (label, score) in zip(missing, scores) { explanations[label] = explain(label, score.topFeatures) }
+        }
+        return labels.map { explanations[$0] ?? "[]" }
+    }
+
+    private func explain(_ label: String, _ features: [FeatureContribution]) -> String {
+        let featurizer = bundle.featurizer
+        var ngrams: [UInt32: Float]?
+        let items = features.map { contribution -> String in
+            var value: Double?
+            if contribution.feature.hasPrefix("ngram_bucket_"), let bucket = UInt32(contribution.feature.dropFirst("ngram_bucket_".count)) {
+                if ngrams == nil {
+                    let row = featurizer.hashedNGrams(labels: [label])
+                    ngrams = Dictionary(zip(row.columnIndices, row.values), uniquingKeysWith: +)
+                }
+                value = Double(ngrams?[bucket] ?? 0)
+            } else if let feature = DomainFeature(rawValue: contribution.feature) {
+                value = featurizer.features(DomainInput(label: label), selecting: [feature]).first.map(Double.init)
+            }
+            let valueText = value.map { $0.isFinite ? JSONNumber.text($0) : "null" } ?? "null"
+            return "{\"feature\":\(JSONNumber.quote(contribution.feature)),\"value\":\(valueText),\"contribution\":\(JSONNumber.text(contribution.contribution))}"
+        }
+        return "[" + items.joined(separator: ",") + "]"
+    }
+}
+
+/// Tiny JSON writing for the few values the pipeline writes as JSON text.
+enum JSONNumber {
+    static func text(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        return String(format: "%.6g", value)
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
