@@ -19,6 +19,7 @@ public struct CompiledScorer: Sendable {
     /// Column names for contributions (`ngram_bucket_N`, then the features).
     let columnNames: [String]
     private let tables: Featurizer.TableUse
+    var featureTables: Featurizer.TableUse { tables }
     private let columns: [Int]
 
     /// Labels per unit of work: large enough that the dispatch overhead vanishes, small enough
