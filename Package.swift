@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel", "Digest",
                 "Alerts",
                 "MLflowExport",
                 "Pipeline",

@@ -56,8 +56,10 @@ struct ModelsCommand: ParsableCommand {
             Without a name, lists the registered models with their latest version and aliases. \
             With a name, lists that model's versions: source URI, run, aliases and where its \
             files are. URIs such as models:/NAME/VERSION, models:/NAME@ALIAS and runs:/RUN_ID/PATH \
-            resolve to these directories.
-            """
+            resolve to these directories. `runme models export URI DIR` writes a self-contained \
+            bundle of one model that scores without the store.
+            """,
+        subcommands: [ModelsExportCommand.self]
     )
 
     @OptionGroup var storeOptions: StoreOptions

@@ -15,12 +15,26 @@ struct ScoreCommand: ParsableCommand {
             features that moved the score most (SHAP values, in log-odds toward ioc).
 
             The model defaults to models:/dns_dga@champion, the version the AutoML task (02_automl) \
-            promoted; run the job first. A name that cannot be scored (empty, not a host name, an \
-            IP address, or nothing left of the public suffix) gets an error line of its own \
-            ({"name": ..., "error": ...} with --json) and the rest are still scored.
+            promoted; run the job first. --model-dir DIR scores with a bundle written by \
+            `runme models export` instead, without a store (its Public Suffix List too). A name \
+            that cannot be scored (empty, not a host name, an IP address, or nothing left of the \
+            public suffix) gets an error line of its own ({"name": ..., "error": ...} with --json) \
+            and the rest are still scored.
 
-            Exit codes: 0 every name scored; 1 at least one name could not be scored; 2 usage \
-            error, no store, or no model at the URI (no champion yet).
+            --stdin streams DNS log records from standard input (--format cof, csv, names, zeek, \
+            zeek-json or suricata; names is a list of names, one a line, read as csv is) and writes \
+            one JSON line per record, in input order: {"line", "name", "rrtype", "time_first", \
+            "time_last", "domain", "class", "score", "top_features"}; a record that cannot be \
+            parsed or scored gives {"line", "name"?, "error", "raw"?} and the stream goes on. \
+            Headers, comments and blank lines give no output. Records are scored in batches of up \
+            to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \
+            interactive pipe gets its answers at once. Memory stays constant whatever the input's \
+            length. EOF ends the stream with exit 0.
+
+            Exit codes: 0 every name scored (with --stdin: the input was read to its end); 1 at \
+            least one name could not be scored (not with --stdin: errors are lines there); 2 usage \
+            error, no store, no model at the URI (no champion yet), or an input that is not the \
+            --format given.
             """
     )
 
@@ -30,11 +44,17 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A file of names, one per line ('-' for standard input).", valueName: "file"))
     var input: String?
 
-    @Option(name: .long, help: ArgumentHelp("The model to score with.", valueName: "uri"))
-    var model = "models:/\(ModelRegistration.modelName)@\(ModelRegistration.championAlias)"
+    @Flag(name: .long, help: "Stream DNS log records from standard input, one JSON line out per record.")
+    var stdin = false
 
-    @Option(name: .customLong("public-suffix-list"), help: ArgumentHelp("The Public Suffix List file.", valueName: "path"))
-    var publicSuffixList = PublicSuffixList.debianPath
+    @Option(name: .long, help: ArgumentHelp("The layout of --stdin records: cof, csv, names, zeek, zeek-json, suricata.", valueName: "format"))
+    var format: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .customLong("public-suffix-list"), help: ArgumentHelp(
+        "The Public Suffix List file (default: the bundle's with --model-dir, else \(PublicSuffixList.debianPath)).", valueName: "path"))
+    var publicSuffixList: String?
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -60,13 +80,39 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if names.isEmpty && input == nil { throw ValidationError("give domain names, or --input FILE") }
+        if stdin {
+            if !names.isEmpty || input != nil { throw ValidationError("--stdin reads records from standard input: give no names and no --input") }
+            if output.json { throw ValidationError("--stdin always writes JSON lines: drop --json") }
+            if let format, ScoreStream.logFormat(format) == nil {
+                throw ValidationError("--format \(format) is not one of cof, csv, names, zeek, zeek-json, suricata")
+            }
+        } else {
+            if format != nil { throw ValidationError("--format applies to --stdin only") }
+            if names.isEmpty && input == nil { throw ValidationError("give domain names, --input FILE, or --stdin") }
+        }
+    }
+
+    /// The Public Suffix List: the option, else an exported bundle's copy, else Debian's.
+    var suffixListPath: String {
+        if let publicSuffixList { return publicSuffixList }
+        if let directory = modelOptions.modelDirectory {
+            let bundled = URL(fileURLWithPath: directory).appendingPathComponent(ModelExport.publicSuffixListFileName).path
+            if FileManager.default.fileExists(atPath: bundled) { return bundled }
+        }
+        return PublicSuffixList.debianPath
     }
 
     func run() throws {
+        if stdin {
+            let bundle = try modelOptions.load(store: storeOptions)
+            let suffixes = try PublicSuffixList(path: suffixListPath)
+            let logFormat = ScoreStream.logFormat(format ?? "names") ?? .csv
+            try ScoreStream(bundle: bundle, suffixes: suffixes, format: logFormat).run(path: "/dev/stdin")
+            return
+        }
         let allNames = try names + readInput()
-        let bundle = try loadModel()
-        let suffixes = try PublicSuffixList(path: publicSuffixList)
+        let bundle = try modelOptions.load(store: storeOptions)
+        let suffixes = try PublicSuffixList(path: suffixListPath)
         var lines = allNames.map { name -> Line in
             switch DomainLabel.extract(name, with: suffixes) {
             case let .success(domain): return Line(name: name, domain: domain)
@@ -113,24 +159,16 @@ struct ScoreCommand: ParsableCommand {
         return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
-
-    private func loadModel() throws -> ModelBundle {
-        let store: TrackingStore
-        do {
-            store = try storeOptions.openForReading()
-        } catch {
-            throw RunmeError(message: "no experiment store at \(storeOptions.directory.path): run the job first (runme run). \(error)")
-        }
-        do {
-            return try ModelBundle(directory: store.resolve(uri: model))
-        } catch {
-            throw RunmeError(message: "cannot load the model \(model): \(error). Run the job first, so that 02_automl registers a model and a champion.")
-        }
-    }
 }
 
 /// Cuts a name to the domain label the model scores.
 enum DomainLabel {
+    /// ASCII bytes a host name may hold: letters (lowercased already), digits, '-', '.', '_'.
+    private static let allowedBytes: [Bool] = (0..<128).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "." || scalar == "_"
+    }
+
     struct Failure: Error {
         let message: String
     }
@@ -138,8 +176,8 @@ enum DomainLabel {
     static func extract(_ name: String, with suffixes: PublicSuffixList) -> Result<String, Failure> {
         let host = name.trimmingCharacters(in: .whitespaces).lowercased()
         guard !host.isEmpty else { return .failure(Failure(message: "empty name")) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-._")
-        guard host.unicodeScalars.allSatisfy({ $0.value >= 0x80 || allowed.contains(Character($0)) }) else {
+        // Bytes of non-ASCII characters are all >= 0x80: checking bytes checks the characters.
+        guard host.utf8.allSatisfy({ $0 >= 0x80 || allowedBytes[Int($0)] }) else {
             return .failure(Failure(message: "not a host name: characters outside letters, digits, '-', '_' and '.'"))
         }
         let parts = suffixes.extract(host)

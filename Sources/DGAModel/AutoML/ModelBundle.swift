@@ -20,11 +20,24 @@ public struct FeatureContribution: Sendable, Equatable {
 
 /// A saved DGA model: the XGBoost JSON, its featurizer and its manifest, loaded from the
 /// directory a `runs:/…/model` or `models:/…` URI resolves to.
-public final class ModelBundle {
+///
+/// Scoring goes through a `CompiledScorer` (the trees or weights compiled from the JSON model,
+/// on all cores) whenever the model compiles; otherwise (`compiledFallbackReason` says why) it
+/// goes through the XGBoost library, one chunk at a time.
+public final class ModelBundle: @unchecked Sendable {
+    // Unchecked: every stored property is immutable after init; the XGBoost booster is only
+    // used for in-place and DMatrix prediction, which XGBoost allows from several threads.
+
+    /// The directory the bundle was loaded from.
+    public let directory: URL
     /// The model's `MLmodel.json`.
     public let manifest: ModelManifest
     /// The featurizer the model was trained with.
     public let featurizer: Featurizer
+    /// The compiled predictor, nil when the model does not compile.
+    public let compiled: CompiledScorer?
+    /// Why scoring falls back to the XGBoost library (nil when it is compiled).
+    public let compiledFallbackReason: String?
     private let booster: Booster
 
     /// Loads `model.json`, `featurizer.json` and `MLmodel.json` from `directory`.
@@ -51,11 +64,38 @@ public final class ModelBundle {
             throw AutoMLError.badModel("featurizer \(fingerprint.prefix(12)) is not the one the model was trained with (\(manifest.featurizerFingerprint.prefix(12)))")
         }
         booster = try Booster(contentsOf: modelURL, nthread: nthread)
+        self.directory = directory
+        let features = try manifest.features.map { name -> DomainFeature in
+            guard let feature = DomainFeature(rawValue: name) else { throw AutoMLError.badModel("unknown feature \(name) in the manifest") }
+            return feature
+        }
+        do {
+            let model = try CompiledModel(contentsOf: modelURL)
+            compiled = try CompiledScorer(featurizer: featurizer, model: model, features: features,
+                                          hashed: manifest.input == ModelManifest.hashedInput, threshold: manifest.threshold)
+            compiledFallbackReason = nil
+        } catch let error as CompiledModelError {
+            compiled = nil
+            compiledFallbackReason = error.description
+        }
     }
 
     /// Scores domain labels (the part left of the public suffix), with the top three
-    /// contributing features of each.
+    /// contributing features of each, on all cores.
     public func score(labels: [String]) throws -> [DomainScore] {
+        if let compiled { return compiled.scores(labels: labels) }
+        return try libraryScores(labels: labels)
+    }
+
+    /// Probabilities only (for scoring a test set), on all cores.
+    public func probabilities(labels: [String]) throws -> [Double] {
+        if let compiled { return compiled.probabilities(labels: labels).map(Double.init) }
+        return try libraryProbabilities(labels: labels)
+    }
+
+    /// `score(labels:)` through the XGBoost library (SHAP by XGBoost), whatever the model: the
+    /// reference the compiled predictor is checked against.
+    public func libraryScores(labels: [String]) throws -> [DomainScore] {
         // SHAP output is rows × (columns + 1) floats, and a hashed-n-gram model has 65,536
         // columns: score in chunks so a long input file does not need gigabytes at once.
         var scores: [DomainScore] = []
@@ -86,8 +126,8 @@ public final class ModelBundle {
         }
     }
 
-    /// Probabilities only (for scoring a test set).
-    public func probabilities(labels: [String]) throws -> [Double] {
+    /// Probabilities through the XGBoost library, whatever the model.
+    public func libraryProbabilities(labels: [String]) throws -> [Double] {
         try booster.predict(inputMatrix(labels)).map(Double.init)
     }
 

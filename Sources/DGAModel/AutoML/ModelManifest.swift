@@ -28,6 +28,18 @@ public struct ModelManifest: Sendable, Codable, Equatable {
     /// Hyperparameters of the trial.
     public var params: [String: String]
 
+    /// A manifest for a model over `features` (after `hashBuckets` hash buckets for `hashed_ngrams`).
+    public init(algorithm: AutoMLAlgorithm, input: String, features: [String], hashBuckets: Int, threshold: Double,
+                featurizerFingerprint: String, params: [String: String]) {
+        self.algorithm = algorithm
+        self.input = input
+        self.features = features
+        self.hashBuckets = hashBuckets
+        self.threshold = threshold
+        self.featurizerFingerprint = featurizerFingerprint
+        self.params = params
+    }
+
     /// `input` for models on the dense features.
     public static let denseInput = "dense"
     /// `input` for models on hashed n-grams then the dense features.

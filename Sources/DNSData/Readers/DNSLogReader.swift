@@ -58,6 +58,16 @@ public struct DNSLogReader: Sendable {
         }
     }
 
+    /// Prepares to read a stream (a pipe such as `/dev/stdin`) in a given format: nothing is
+    /// read ahead to detect the format or compression, so every byte reaches the parser, and
+    /// records come out as their lines arrive.
+    public init(streamAt path: String, format: DNSLogFormat, source: String, maxLineBytes: Int = DNSLogReader.defaultMaxLineBytes) {
+        self.url = URL(fileURLWithPath: path)
+        self.source = source
+        self.format = format
+        self.maxLineBytes = maxLineBytes
+    }
+
     /// Calls `body` with each record and quarantined line in order, and returns the counts.
     @discardableResult
     public func forEach(_ body: (DNSLogEntry) throws -> Void) throws -> DNSLogReadCounts {

@@ -1,0 +1,307 @@
+import Foundation
+
+/// An XGBoost model compiled from its JSON form into flat arrays, evaluated in-process without
+/// the library: the trees of a gbtree model (gradient boosting or random forest) or the weights
+/// of a gblinear model, with the objective's logistic link.
+///
+/// It computes exactly what XGBoost 1.7's CPU predictor computes, in the same float arithmetic
+/// and order (base margin, then each tree's leaf in order; or bias then weights in column
+/// order), so scores agree with the library to float rounding. Models it does not cover (dart,
+/// categorical splits, several output groups, objectives other than logistic) are refused with
+/// `CompiledModelError.unsupported`; callers fall back to the library for those.
+public struct CompiledModel: Sendable {
+    /// Flat tree nodes: a split, or a leaf when `feature < 0` (then `value` is the leaf value).
+    struct Node: Sendable {
+        /// Split threshold (go left when `x < value`), or the leaf value.
+        var value: Float
+        /// Split column, or -1 for a leaf.
+        var feature: Int32
+        /// Index of the left child in `nodes` (absolute).
+        var left: Int32
+        /// Index of the right child in `nodes`.
+        var right: Int32
+        /// Where a missing value (NaN) goes: the left child's index or the right one's.
+        var missing: Int32
+        /// Hessian sum at the node (SHAP's cover).
+        var cover: Float
+        /// Expected tree output below this node weighted by cover (SHAP's mean value).
+        var mean: Float
+    }
+
+
+    /// The booster kind the JSON names (`gbtree` or `gblinear`).
+    public let boosterName: String
+    /// Number of input columns.
+    public let featureCount: Int
+    /// Trees (0 for a linear model).
+    public let treeCount: Int
+    /// The base margin added before the trees (logit of `base_score`).
+    let baseMargin: Float
+    /// Whether the model is a gblinear one.
+    public let isLinear: Bool
+    /// All trees' nodes back to back (empty for a linear model).
+    let nodes: [Node]
+    /// Index in `nodes` of each tree's root.
+    let roots: [Int32]
+    /// The deepest tree's depth (root = 0).
+    let depth: Int
+    /// One weight per input column (linear models).
+    let weights: [Float]
+    /// The linear model's bias.
+    let bias: Float
+
+    /// Compiles an XGBoost JSON model (what `Booster.save(to:)` writes to a `.json` file).
+    public init(jsonData: Data) throws {
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: jsonData) as? [String: Any] else {
+                throw CompiledModelError.malformed("the top level is not an object")
+            }
+            root = object
+        } catch let error as CompiledModelError {
+            throw error
+        } catch {
+            throw CompiledModelError.malformed("not JSON: \(error.localizedDescription)")
+        }
+        guard let learner = root["learner"] as? [String: Any],
+              let parameters = learner["learner_model_param"] as? [String: Any],
+              let booster = learner["gradient_booster"] as? [String: Any],
+              let name = booster["name"] as? String else {
+            throw CompiledModelError.malformed("learner.learner_model_param or learner.gradient_booster.name is missing")
+        }
+        let objective = ((learner["objective"] as? [String: Any])?["name"] as? String) ?? "?"
+        guard objective == "binary:logistic" || objective == "reg:logistic" else {
+            throw CompiledModelError.unsupported("objective \(objective) (only the logistic ones are compiled)")
+        }
+        guard let features = Self.integer(parameters["num_feature"]), features >= 0 else {
+            throw CompiledModelError.malformed("learner_model_param.num_feature is missing")
+        }
+        let classes = Self.integer(parameters["num_class"]) ?? 0
+        guard classes <= 1 else { throw CompiledModelError.unsupported("\(classes) classes (only binary models are compiled)") }
+        let baseScore = Self.float(parameters["base_score"]) ?? 0.5
+        guard baseScore > 0, baseScore < 1 else { throw CompiledModelError.malformed("base_score \(baseScore) is not in (0, 1)") }
+        // XGBoost 1.7 stores base_score as a probability and predicts from its logit (ProbToMargin).
+        baseMargin = -logf(1.0 / baseScore - 1.0)
+        featureCount = features
+        boosterName = name
+        guard let model = booster["model"] as? [String: Any] else {
+            throw CompiledModelError.malformed("gradient_booster.model is missing")
+        }
+        switch name {
+        case "gbtree":
+            let compiled = try Self.compileTrees(model, featureCount: features)
+            (nodes, roots, depth) = compiled
+            treeCount = roots.count
+            isLinear = false
+            weights = []
+            bias = 0
+        case "gblinear":
+            guard let raw = model["weights"] as? [Any], raw.count == features + 1 else {
+                throw CompiledModelError.malformed("gblinear weights: expected \(features + 1) (one output group)")
+            }
+            let weights = raw.map { Self.float($0) ?? .nan }
+            guard !weights.contains(where: \.isNaN) else { throw CompiledModelError.malformed("gblinear weights hold a non-number") }
+            self.weights = Array(weights.dropLast())
+            bias = weights[features]
+            treeCount = 0
+            isLinear = true
+            nodes = []
+            roots = []
+            depth = 0
+        default:
+            throw CompiledModelError.unsupported("booster \(name) (gbtree and gblinear are compiled)")
+        }
+    }
+
+    /// Compiles the model in a `.json` file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw CompiledModelError.malformed("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        try self.init(jsonData: data)
+    }
+
+    private static func compileTrees(_ model: [String: Any], featureCount: Int) throws -> ([Node], [Int32], Int) {
+        guard let trees = model["trees"] as? [[String: Any]] else { throw CompiledModelError.malformed("gbtree model without trees") }
+        if let info = model["tree_info"] as? [Any], info.contains(where: { integer($0) != 0 }) {
+            throw CompiledModelError.unsupported("trees for several output groups")
+        }
+        var nodes: [Node] = []
+        var roots: [Int32] = []
+        var deepest = 0
+        for (number, tree) in trees.enumerated() {
+            let what = "tree \(number)"
+            let left = try intArray(tree["left_children"], what)
+            let right = try intArray(tree["right_children"], what)
+            let split = try intArray(tree["split_indices"], what)
+            let conditions = try floatArray(tree["split_conditions"], what)
+            let defaults = try intArray(tree["default_left"], what)
+            let covers = try floatArray(tree["sum_hessian"], what)
+            let count = left.count
+            guard count > 0, [right.count, split.count, conditions.count, defaults.count, covers.count].allSatisfy({ $0 == count }) else {
+                throw CompiledModelError.malformed("\(what): node arrays of different lengths")
+            }
+            if let types = tree["split_type"] as? [Any], types.contains(where: { integer($0) != 0 }) {
+                throw CompiledModelError.unsupported("\(what) has categorical splits")
+            }
+            let offset = Int32(nodes.count)
+            roots.append(offset)
+            for index in 0..<count {
+                let isLeaf = left[index] < 0
+                if !isLeaf {
+                    guard left[index] < count, right[index] >= 0, right[index] < count, split[index] >= 0, split[index] < featureCount else {
+                        throw CompiledModelError.malformed("\(what), node \(index): child or split column out of range")
+                    }
+                }
+                let l = isLeaf ? -1 : offset + Int32(left[index])
+                let r = isLeaf ? -1 : offset + Int32(right[index])
+                nodes.append(Node(value: conditions[index], feature: isLeaf ? -1 : Int32(split[index]), left: l, right: r,
+                                  missing: defaults[index] != 0 ? l : r, cover: covers[index], mean: 0))
+            }
+            // Children must lie below their parent or the walk could loop: check by depth.
+            var depth = 0
+            var stack: [(Int32, Int)] = [(offset, 0)]
+            var visited = 0
+            while let (node, level) = stack.popLast() {
+                visited += 1
+                guard visited <= count else { throw CompiledModelError.malformed("\(what) is not a tree (a node is reached twice)") }
+                depth = max(depth, level)
+                let n = nodes[Int(node)]
+                if n.feature >= 0 { stack.append((n.left, level + 1)); stack.append((n.right, level + 1)) }
+            }
+            deepest = max(deepest, depth)
+            fillMeans(&nodes, Int(offset))
+        }
+        return (nodes, roots, deepest)
+    }
+
+    /// XGBoost's `FillNodeMeanValues`, in float as it does.
+    @discardableResult
+    private static func fillMeans(_ nodes: inout [Node], _ index: Int) -> Float {
+        let node = nodes[index]
+        var result: Float
+        if node.feature < 0 {
+            result = node.value
+        } else {
+            result = fillMeans(&nodes, Int(node.left)) * nodes[Int(node.left)].cover
+            result += fillMeans(&nodes, Int(node.right)) * nodes[Int(node.right)].cover
+            result /= node.cover
+        }
+        nodes[index].mean = result
+        return result
+    }
+
+    // MARK: Prediction
+
+    /// Margins (log-odds) of `rowCount` dense rows of `featureCount` values each (NaN = missing),
+    /// row-major, into `out`.
+    public func margins(dense values: UnsafePointer<Float>, rowCount: Int, into out: UnsafeMutablePointer<Float>) {
+        if isLinear {
+            weights.withUnsafeBufferPointer { weights in
+                for row in 0..<rowCount {
+                    let x = values + row * featureCount
+                    var sum = bias + baseMargin
+                    for column in 0..<featureCount where !x[column].isNaN { sum += x[column] * weights[column] }
+                    out[row] = sum
+                }
+            }
+            return
+        }
+        nodes.withUnsafeBufferPointer { nodes in
+            roots.withUnsafeBufferPointer { roots in
+                for row in 0..<rowCount {
+                    out[row] = Self.treeMargin(values + row * featureCount, nodes, roots, baseMargin)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func treeMargin(_ x: UnsafePointer<Float>, _ nodes: UnsafeBufferPointer<Node>, _ roots: UnsafeBufferPointer<Int32>,
+                                   _ base: Float) -> Float {
+        var sum = base
+        for root in roots {
+            var index = Int(root)
+            while true {
+                let node = nodes[index]
+                if node.feature < 0 { sum += node.value; break }
+                let value = x[Int(node.feature)]
+                index = Int(value.isNaN ? node.missing : (value < node.value ? node.left : node.right))
+            }
+        }
+        return sum
+    }
+
+    /// The margin of one sparse row (column indices ascending, absent columns missing).
+    public func margin(columns: UnsafeBufferPointer<UInt32>, values: UnsafeBufferPointer<Float>) -> Float {
+        if isLinear {
+            return weights.withUnsafeBufferPointer { weights in
+                var sum = bias + baseMargin
+                for (column, value) in zip(columns, values) where Int(column) < featureCount { sum += value * weights[Int(column)] }
+                return sum
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, featureCount)) { row in
+            row.initialize(repeating: .nan)
+            for (column, value) in zip(columns, values) where Int(column) < featureCount { row[Int(column)] = value }
+            var out = baseMargin
+            if let base = row.baseAddress { margins(dense: UnsafePointer(base), rowCount: 1, into: &out) }
+            return out
+        }
+    }
+
+    /// The logistic link, as XGBoost computes it in float.
+    @inline(__always)
+    public static func probability(margin: Float) -> Float {
+        1.0 / (1.0 + expf(-margin))
+    }
+
+    // MARK: Reading JSON numbers
+
+    private static func integer(_ value: Any?) -> Int? {
+        if let number = value as? NSNumber { return number.intValue }
+        if let text = value as? String { return Int(text) ?? Double(text).map { Int($0) } }
+        return nil
+    }
+
+    private static func float(_ value: Any?) -> Float? {
+        if let number = value as? NSNumber { return Float(number.doubleValue) }
+        if let text = value as? String { return Float(text) }
+        return nil
+    }
+
+    private static func intArray(_ value: Any?, _ what: String) throws -> [Int] {
+        guard let array = value as? [Any] else { throw CompiledModelError.malformed("\(what): a node array is missing") }
+        return try array.map { element in
+            if let bool = element as? Bool { return bool ? 1 : 0 }
+            guard let number = integer(element) else { throw CompiledModelError.malformed("\(what): a node field is not a number") }
+            return number
+        }
+    }
+
+    private static func floatArray(_ value: Any?, _ what: String) throws -> [Float] {
+        guard let array = value as? [Any] else { throw CompiledModelError.malformed("\(what): a node array is missing") }
+        return try array.map { element in
+            guard let number = float(element) else { throw CompiledModelError.malformed("\(what): a node value is not a number") }
+            return number
+        }
+    }
+}
+
+/// Why an XGBoost JSON model was not compiled.
+public enum CompiledModelError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The model is valid but of a kind the compiler does not cover; use the library.
+    case unsupported(String)
+    /// The JSON is not an XGBoost model as version 1.7 writes it.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case let .unsupported(detail): return "the model cannot be compiled: \(detail)"
+        case let .malformed(detail): return "not an XGBoost JSON model: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Throughput of scoring domain labels with a model bundle, for `runme bench score`: the
+/// featurizer alone, featurize + compiled predict on one core and on all cores, and featurize +
+/// the XGBoost library's predict on one core for comparison.
+public enum ScoringBenchmark {
+    /// The issue's target for featurize + predict, per core.
+    public static let targetPerCore = 1_000_000.0
+
+    /// One measured figure.
+    public struct Figure: Sendable {
+        /// What was measured.
+        public let name: String
+        /// Domains per second.
+        public let value: Double
+        /// The target, when there is one.
+        public let target: Double?
+    }
+
+    /// Measures on `labels` (cycled until at least `count` domains per figure), after one warm-up
+    /// pass. The compiled figures need a compiled model; a bundle that falls back to the library
+    /// gets the library figure only.
+    public static func run(bundle: ModelBundle, labels: [String], count: Int, threads: Int = CompiledScorer.allCores,
+                           progress: (String) -> Void) throws -> [Figure] {
+        guard !labels.isEmpty, count > 0 else { throw AutoMLError.invalidSetting("nothing to score: no labels") }
+        var batch: [String] = []
+        batch.reserveCapacity(count)
+        while batch.count < count { batch += labels.prefix(count - batch.count) }
+        var figures: [Figure] = []
+        if let compiled = bundle.compiled {
+            progress("model: \(compiled.model.boosterName), \(compiled.model.treeCount) trees, \(compiled.model.featureCount) columns; \(batch.count) domains per figure")
+            _ = compiled.probabilities(labels: Array(batch.prefix(100_000)), threads: 1)
+            let featurize = measure("featurize only, 1 core", batch.count, progress) { compiled.featurizeChecksum(labels: batch) }
+            figures.append(Figure(name: "featurize only, 1 core", value: featurize, target: nil))
+            let one = measure("featurize + compiled predict, 1 core", batch.count, progress) {
+                compiled.probabilities(labels: batch, threads: 1).reduce(0, +)
+            }
+            figures.append(Figure(name: "featurize + compiled predict, 1 core", value: one, target: targetPerCore))
+            let all = measure("featurize + compiled predict, \(threads) cores", batch.count, progress) {
+                compiled.probabilities(labels: batch, threads: threads).reduce(0, +)
+            }
+            figures.append(Figure(name: "featurize + compiled predict, \(threads) cores", value: all, target: targetPerCore * Double(threads)))
+            let shapCount = min(batch.count, 200_000)
+            let shap = measure("featurize + predict + top-3 SHAP, \(threads) cores", shapCount, progress) {
+                Float(compiled.scores(labels: Array(batch.prefix(shapCount)), threads: threads).count)
+            }
+            figures.append(Figure(name: "featurize + predict + top-3 SHAP, \(threads) cores", value: shap, target: nil))
+        } else {
+            progress("the model is not compiled (\(bundle.compiledFallbackReason ?? "?")): library figures only")
+        }
+        let libraryCount = min(batch.count, 200_000)
+        let library = try measureThrowing("featurize + XGBoost library predict, 1 XGBoost thread", libraryCount, progress) {
+            Float(try bundle.libraryProbabilities(labels: Array(batch.prefix(libraryCount))).reduce(0, +))
+        }
+        figures.append(Figure(name: "featurize + XGBoost library predict (DMatrix, 1 thread)", value: library, target: nil))
+        return figures
+    }
+
+    private static func measure(_ name: String, _ count: Int, _ progress: (String) -> Void, _ body: () -> Float) -> Double {
+        // Never throws: the closure does not.
+        (try? measureThrowing(name, count, progress, body)) ?? 0
+    }
+
+    private static func measureThrowing(_ name: String, _ count: Int, _ progress: (String) -> Void, _ body: () throws -> Float) throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let checksum = try body()
+        let elapsed = start.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let rate = seconds > 0 ? Double(count) / seconds : 0
+        progress("\(name): \(count) domains in \(String(format: "%.3f", seconds)) s = \(Int(rate)) domains/s (checksum \(checksum))")
+        return rate
+    }
+}
+
+extension CompiledScorer {
+    /// Featurizes `labels` on the calling thread and sums the features (so the work is not
+    /// optimised away): the featurizer's share of scoring, for the benchmark.
+    public func featurizeChecksum(labels: [String]) -> Float {
+        var sum: Float = 0
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in
+            for label in labels {
+                featurizer.computeAll(DomainInput(label: label), tables: featureTables, into: row)
+                sum += row[0] + row[1]
+            }
+        }
+        return sum
+    }
+}

@@ -1,0 +1,94 @@
+import DGAModel
+import Foundation
+import TestSupport
+import Testing
+
+/// The compiled predictor against the XGBoost library, for each model family the AutoML search
+/// trains, on real labels (alexa and DGA lists) the models never saw in training.
+@Suite(.serialized) struct CompiledModelTests {
+    /// Featurized once for the suite (fitting the featurizer is most of a debug build's time).
+    static let data: Result<AutoMLDataset, any Error> = Result { try AutoMLFixture.dataset() }
+
+    /// Labels beyond the fixture's training rows: alexa ranks after the first 3,000 labels and
+    /// the DGA domains after the first 600, plus the training rows themselves.
+    static func realLabels(_ data: AutoMLDataset) throws -> [String] {
+        let alexa = try String(contentsOf: TestPaths.sharedData.appendingPathComponent("alexa_100k.txt"), encoding: .utf8)
+        let dga = try String(contentsOf: TestPaths.sharedData.appendingPathComponent("dga_domains_header.txt"), encoding: .utf8)
+        var labels = data.labels
+        for line in alexa.split(whereSeparator: \.isNewline).dropFirst().dropFirst(3000).prefix(6000) {
+            guard let comma = line.firstIndex(of: ",") else { continue }
+            labels.append(AutoMLFixture.label(String(line[line.index(after: comma)...])))
+        }
+        let dgaLines: [Substring] = dga.split(whereSeparator: \.isNewline)
+        for line in dgaLines.dropFirst(601) { labels.append(AutoMLFixture.label(String(line))) }
+        // Odd inputs: empty, non-ASCII, digits only, hyphens, very long.
+        labels += ["", "bücher", "1234567890", "--a--", String(repeating: "qz", count: 40), "xn--80ak6aa92e"]
+        return labels
+    }
+
+    @Test(arguments: AutoMLAlgorithm.allCases)
+    func compiledScoresEqualTheLibrary(_ algorithm: AutoMLAlgorithm) throws {
+        let data = try Self.data.get()
+        let directory = try TemporaryDirectory("compiled-\(algorithm.rawValue)")
+        try ModelDirectoryFixture.write(algorithm, data: data, to: directory.url)
+        let bundle = try ModelBundle(directory: directory.url)
+        let compiled = try #require(bundle.compiled, "\(bundle.compiledFallbackReason ?? "")")
+        #expect(compiled.model.isLinear == (algorithm == .linear))
+        if algorithm != .linear { #expect(compiled.model.treeCount >= 4) }
+
+        let labels = try Self.realLabels(data)
+        #expect(labels.count > 9000)
+        let library = try bundle.libraryProbabilities(labels: labels)
+        let fast = try bundle.probabilities(labels: labels)
+        let oneCore = compiled.probabilities(labels: labels, threads: 1).map(Double.init)
+        #expect(fast == oneCore)
+        var worst = 0.0
+        var classDifferences = 0
+        for (a, b) in zip(library, fast) {
+            worst = max(worst, abs(a - b))
+            if (a >= bundle.manifest.threshold) != (b >= bundle.manifest.threshold) { classDifferences += 1 }
+        }
+        #expect(worst <= 1e-6, "largest probability difference \(worst)")
+        #expect(classDifferences == 0)
+        // Both classes occur, so the comparison covers both sides of the threshold.
+        #expect(fast.contains { $0 >= bundle.manifest.threshold } && fast.contains { $0 < bundle.manifest.threshold })
+
+        // SHAP: the same three features, the same contributions (float summation order aside).
+        let sample = Array(labels.prefix(400)) + Array(labels.suffix(400))
+        let libraryScores = try bundle.libraryScores(labels: sample)
+        let fastScores = try bundle.score(labels: sample)
+        var mismatches: [String] = []
+        for (index, (a, b)) in zip(libraryScores, fastScores).enumerated() {
+            #expect(a.predictedClass == b.predictedClass)
+            #expect(abs(a.probability - b.probability) <= 1e-6)
+            let sameValues = a.topFeatures.count == b.topFeatures.count
+                && zip(a.topFeatures, b.topFeatures).allSatisfy { abs($0.contribution - $1.contribution) <= 1e-4 }
+            if !sameValues { mismatches.append("\(sample[index]): \(a.topFeatures) vs \(b.topFeatures)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+    }
+
+    @Test func modelsTheCompilerDoesNotCoverFallBackToTheLibrary() throws {
+        let data = try Self.data.get()
+        let directory = try TemporaryDirectory("compiled-fallback")
+        try ModelDirectoryFixture.write(.xgboost, data: data, to: directory.url)
+        // The same trees under a raw-margin objective: valid for XGBoost, not compiled.
+        let modelURL = directory.file(ModelManifest.modelFileName)
+        let json = try String(contentsOf: modelURL, encoding: .utf8)
+        #expect(json.contains("\"binary:logistic\""))
+        try json.replacingOccurrences(of: "\"binary:logistic\"", with: "\"binary:logitraw\"").write(to: modelURL, atomically: true, encoding: .utf8)
+        let bundle = try ModelBundle(directory: directory.url)
+        #expect(bundle.compiled == nil)
+        #expect(bundle.compiledFallbackReason?.contains("binary:logitraw") == true)
+        let scores = try bundle.score(labels: ["google", "xjkqwhzpqrtvb"])
+        #expect(scores.count == 2)
+        #expect(try bundle.probabilities(labels: ["google"]) == bundle.libraryProbabilities(labels: ["google"]))
+    }
+
+    @Test func malformedModelsAreRefusedWithTheReason() {
+        #expect(throws: CompiledModelError.self) { try CompiledModel(jsonData: Data("[]".utf8)) }
+        #expect(throws: CompiledModelError.malformed("learner.learner_model_param or learner.gradient_booster.name is missing")) {
+            try CompiledModel(jsonData: Data(#"{"learner": {}}"#.utf8))
+        }
+    }
+}
