@@ -7,6 +7,7 @@
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
 //          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
+//          Reports (experiment, job-run and IoC pages) -> Tracking, Lakehouse
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -37,6 +38,8 @@ let package = Package(
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
         .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"]),
+        // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
+        .target(name: "Reports", dependencies: ["Tracking", "Lakehouse"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -49,13 +52,13 @@ let package = Package(
         .executableTarget(
             name: "runme",
             dependencies: [
-                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel",
+                "DNSAnalyticsJob", "JobRunner", "Tracking", "Lakehouse", "DNSData", "DGAModel", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
@@ -63,5 +66,6 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "DGAModel", "Tracking", "Lakehouse", "TestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JobRunner
 import Lakehouse
+import Reports
 import Tracking
 
 /// The entry point: parses the command line, runs the command, and maps every error to
@@ -42,7 +43,7 @@ enum RunmeMain {
     /// Errors that mean the input or the store is wrong, not that a job failed.
     static func isConfigurationError(_ error: Error) -> Bool {
         error is ManifestErrors || error is ManifestError || error is RunRequestError || error is JobRunStoreError
-            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError
+            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError || error is ReportError
     }
 }
 
@@ -74,7 +75,8 @@ struct Runme: AsyncParsableCommand {
               2  usage or configuration error: bad option, manifest, parameter or store
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self,
+                      ReportCommand.self, CompareCommand.self, DashboardCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
