@@ -16,6 +16,9 @@ public enum JobRunPage {
         var body = overview(report, state: state)
         body += timeline(report)
         body += taskTable(report, location: location)
+        if !job.parameters.isEmpty {
+            body += HTML.section("parameters", "Job parameters", HTML.keyValues(job.parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        }
         body += taskDetails(report)
         if !report.values.isEmpty { body += values(report) }
         body += dataQuality(report)
@@ -38,9 +41,6 @@ public enum JobRunPage {
         ]
         if !job.stateMessage.isEmpty { pairs.append(("message", job.stateMessage)) }
         var out = HTML.keyValues(pairs, caption: "The run")
-        if !job.parameters.isEmpty {
-            out += HTML.keyValues(job.parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, caption: "Job parameters")
-        }
         if !report.repairs.isEmpty {
             out += HTML.table(headers: [("repair", ["num"]), ("tasks rerun", []), ("started", []), ("ended", []), ("result", [])],
                               rows: report.repairs.map { repair in

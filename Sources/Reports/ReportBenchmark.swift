@@ -21,13 +21,49 @@ public enum ReportBenchmark {
     public static func run(in base: URL, trials: Int = 500, repeats: Int = 5, progress: (String) -> Void = { _ in }) throws -> [Figure] {
         let directory = base.appendingPathComponent("runme-bench-report-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try TrackingStore.open(at: directory)
-        let experiment = try store.createExperiment(name: "bench_report")
         let setupStart = Date()
+        let (store, historyPoints) = try makeStore(at: directory, trials: trials)
+        progress("store with \(trials) trials and \(historyPoints) history points made in \(String(format: "%.1f", Date().timeIntervalSince(setupStart))) s")
+
+        var loads: [Double] = [], renders: [Double] = [], totals: [Double] = []
+        var size = 0
+        let page = directory.appendingPathComponent("report.html")
+        for _ in 0..<max(1, repeats) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let report = try ExperimentReport.load(store: store, experiment: experimentName)
+            let loaded = clock.now
+            let html = ComparisonPage.render(report)
+            let rendered = clock.now
+            try html.writeReport(to: page)
+            let written = clock.now
+            size = html.utf8.count
+            loads.append(seconds(loaded - start))
+            renders.append(seconds(rendered - loaded))
+            totals.append(seconds(written - start))
+        }
+        progress("page: \(size / 1024) KiB")
+        return [
+            Figure(name: "report for \(trials) trials (median, load + render + write)", value: median(totals), unit: "s", target: 2),
+            Figure(name: "  load from the store", value: median(loads), unit: "s", target: nil),
+            Figure(name: "  render HTML and SVG", value: median(renders), unit: "s", target: nil),
+            Figure(name: "page size", value: Double(size) / 1024, unit: "KiB", target: nil),
+        ]
+    }
+
+    /// The experiment `makeStore` creates.
+    public static let experimentName = "bench_report"
+
+    /// Creates a store at `directory` with one AutoML run of `trials` trials (experiment
+    /// `experimentName`); returns it and the number of history points logged. Values are
+    /// seeded, so two stores made alike hold the same numbers.
+    public static func makeStore(at directory: URL, trials: Int, seed: UInt64 = 42) throws -> (TrackingStore, Int) {
+        let store = try TrackingStore.open(at: directory)
+        let experiment = try store.createExperiment(name: experimentName)
         let parent = try store.createRun(experimentID: experiment.id, name: "02_automl")
         try store.logBatch(runID: parent.runID, params: ["primary_metric": "f1", "max_trials": String(trials), "seed": "42"],
                            metrics: [Metric(key: "test_f1", value: 0.93), Metric(key: "trial_count", value: Double(trials))])
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(state: seed)
         var historyPoints = 0
         var trialRunIDs: [String] = []
         for number in 1...trials {
@@ -79,32 +115,7 @@ public enum ReportBenchmark {
         try store.writeArtifact(runID: parent.runID, data: try evaluationArtifact(trialRunIDs: Array(trialRunIDs.prefix(3))),
                                 artifactPath: AutoMLNames.testEvaluationArtifact)
         try store.endRun(parent.runID)
-        progress("store with \(trials) trials and \(historyPoints) history points made in \(String(format: "%.1f", Date().timeIntervalSince(setupStart))) s")
-
-        var loads: [Double] = [], renders: [Double] = [], totals: [Double] = []
-        var size = 0
-        let page = directory.appendingPathComponent("report.html")
-        for _ in 0..<max(1, repeats) {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let report = try ExperimentReport.load(store: store, experiment: "bench_report")
-            let loaded = clock.now
-            let html = ComparisonPage.render(report)
-            let rendered = clock.now
-            try html.writeReport(to: page)
-            let written = clock.now
-            size = html.utf8.count
-            loads.append(seconds(loaded - start))
-            renders.append(seconds(rendered - loaded))
-            totals.append(seconds(written - start))
-        }
-        progress("page: \(size / 1024) KiB")
-        return [
-            Figure(name: "report for \(trials) trials (median, load + render + write)", value: median(totals), unit: "s", target: 2),
-            Figure(name: "  load from the store", value: median(loads), unit: "s", target: nil),
-            Figure(name: "  render HTML and SVG", value: median(renders), unit: "s", target: nil),
-            Figure(name: "page size", value: Double(size) / 1024, unit: "KiB", target: nil),
-        ]
+        return (store, historyPoints)
     }
 
     private static func evaluationArtifact(trialRunIDs: [String]) throws -> Data {
@@ -121,6 +132,18 @@ public enum ReportBenchmark {
                                      "bestRunID": trialRunIDs.first ?? "", "importanceType": "gain",
                                      "featureImportance": (0..<12).map { ["feature": "feature_\($0)", "score": 10.0 / Double($0 + 1)] }]
         return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    /// SplitMix64: a small seeded generator, so benchmark stores are reproducible.
+    struct SeededRandom: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

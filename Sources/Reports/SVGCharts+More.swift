@@ -24,7 +24,7 @@ struct ParallelCoordinates {
     func render() -> String {
         // Below each axis a slot marked "n/a" takes the trials without that parameter (another
         // algorithm's), so that every trial stays one unbroken line.
-        let top = 70.0, bottom = height - 64, missingY = height - 42, left = 110.0, right = width - 70
+        let top = 70.0, bottom = height - 64, missingY = height - 42, left = 110.0, right = width - 150
         let gap = axes.count > 1 ? (right - left) / Double(axes.count - 1) : 0
         var scales: [ChartScale] = []
         for axis in axes {
@@ -74,7 +74,7 @@ struct ParallelCoordinates {
         if let bestIndex, let last = axes.indices.last, let value = axes[last].values[bestIndex] {
             let y = scales[last].pixel(value)
             out += SVG.star(right, y, radius: 8, fill: "#FFD400", tooltip: bestLabel)
-            out += SVG.text(right + 4, min(bottom + 26, max(top, y) + 24), bestLabel, anchor: "end", size: 12, weight: "600")
+            out += SVG.text(right + 12, y + 4, bestLabel, size: 12, weight: "600")
         }
         // Shading key: what dark and light mean, in words.
         let keyY = height - 10
