@@ -9,6 +9,7 @@
 //          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, Tracking
 //          Alerts (SQL alerts, states, Mustache templates, notifications) -> Lakehouse, Tracking, Fetch
 //          MLflowExport (publish the store to an MLflow server) -> Tracking, Fetch
+//          Reports (experiment, job-run and IoC pages) -> Tracking, Lakehouse
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
@@ -49,6 +50,9 @@ let package = Package(
         // The scoring pipeline: declarative tables with expectations over incremental log files.
         .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Tracking"]),
 
+        // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
+        .target(name: "Reports", dependencies: ["Tracking", "Lakehouse"]),
+
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
         .target(
@@ -64,12 +68,13 @@ let package = Package(
                 "Alerts",
                 "MLflowExport",
                 "Pipeline",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
@@ -80,5 +85,6 @@ let package = Package(
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
         .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "DGAModel", "Tracking", "Lakehouse", "TestSupport"]),
     ]
 )

@@ -102,6 +102,10 @@ let automlStep = Step(
         })
         cell.print("Trial \(result.best.number) (\(result.best.configuration.algorithm.rawValue): \(result.best.configuration.summary)) at threshold \(String(format: "%.4f", test.threshold)), chosen on validation.")
         try context.logMetrics(Dictionary(uniqueKeysWithValues: test.namedMetrics.map { ("test_" + $0.key, $0.value) }))
+        // Curves, confusion matrices and feature importance for `runme report`.
+        let evaluation = try TestSetEvaluation.evaluate(result, data: data, metric: settings.search.primaryMetric)
+        _ = try context.writeArtifact(try evaluation.jsonData(), as: TestSetEvaluation.artifactPath)
+        cell.print("Test-set curves of the \(evaluation.trials.count) best trials: artifact \(TestSetEvaluation.artifactPath).")
         return test
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JobRunner
 import Lakehouse
+import Reports
 import Tracking
 
 /// The entry point: parses the command line, runs the command, and maps every error to
@@ -42,7 +43,7 @@ enum RunmeMain {
     /// Errors that mean the input or the store is wrong, not that a job failed.
     static func isConfigurationError(_ error: Error) -> Bool {
         error is ManifestErrors || error is ManifestError || error is RunRequestError || error is JobRunStoreError
-            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError
+            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError || error is ReportError
     }
 }
 
@@ -82,6 +83,9 @@ struct Runme: AsyncParsableCommand {
             ExperimentsCommand.self,
             ModelsCommand.self,
             ScoreCommand.self,
+            ReportCommand.self,
+            CompareCommand.self,
+            DashboardCommand.self,
             AlertsCommand.self,
             MLflowCommand.self,
             BenchCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobRunner
+import Reports
 import Tracking
 
 struct RunsCommand: ParsableCommand {
@@ -57,8 +58,20 @@ struct RunsCommand: ParsableCommand {
         @Argument(help: "The job run id (see `runme runs`).")
         var runID: Int64
 
+        @Option(name: .long, help: ArgumentHelp(
+            "Write the job-run report to this file: a self-contained HTML page with the task timeline, each task's params, metrics, task values and transcript link, data-quality counts, the model used and alert outcomes.",
+            valueName: "file"))
+        var html: String?
+
         func run() throws {
             let store = try storeOptions.openForReading()
+            if let html {
+                let url = URL(fileURLWithPath: html).standardizedFileURL
+                let report = try JobRunReport.load(store: store, jobRunID: runID)
+                try ReportFile.write(JobRunPage.render(report, location: url), to: url)
+                if !output.json { print("Wrote \(url.path)") }
+                if !output.json { return }
+            }
             let run = try store.jobRun(id: runID)
             let tasks = try store.taskRuns(jobRunID: runID)
             let values = try store.taskValues(jobRunID: runID)
@@ -234,5 +247,15 @@ enum RunSummary {
         if let store = storeOptions.store { command += " --store \(store)" }
         if !outcome.succeeded { command += "   (repair: runme repair \(outcome.jobRunID))" }
         Swift.print("Details: \(command)")
+        // The job-run page is written into the store at the end of every run and repair, so
+        // the last line can name a file to open; a failure to write it must not fail the run.
+        let page = JobRunPage.defaultLocation(storeDirectory: store.directory, jobRunID: outcome.jobRunID)
+        do {
+            let report = try JobRunReport.load(store: store, jobRunID: outcome.jobRunID)
+            try ReportFile.write(JobRunPage.render(report, location: page), to: page)
+            Swift.print("Report: \(page.path)")
+        } catch {
+            Swift.print("Report: not written (\(error)); make it with: runme runs show \(outcome.jobRunID) --html FILE")
+        }
     }
 }
