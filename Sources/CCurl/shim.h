@@ -41,17 +41,13 @@ static inline CURLcode runme_curl_setopt_header_function(CURL *handle, runme_cur
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
 }
 
+/* The upload body (an SMTP message, an artifact PUT): same signature as the write callback. */
 static inline CURLcode runme_curl_setopt_read_function(CURL *handle, runme_curl_data_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
 
 static inline CURLcode runme_curl_setopt_xferinfo_function(CURL *handle, runme_curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
-
-/* The upload body of SMTP (the message) and other uploads: same signature as the write callback. */
-static inline CURLcode runme_curl_setopt_read_function(CURL *handle, runme_curl_data_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
 
 static inline CURLcode runme_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -149,14 +149,6 @@ final class CurlEasy {
 }
 
 extension CurlEasy {
-    func setReadFunction(_ callback: runme_curl_data_callback, userData: UnsafeMutableRawPointer) throws(SetupError) {
-        let code = runme_curl_setopt_read_function(handle, callback)
-        guard code == CURLE_OK else {
-            throw SetupError(message: "curl_easy_setopt(CURLOPT_READFUNCTION) failed: \(String(cString: curl_easy_strerror(code)))")
-        }
-        try set(CURLOPT_READDATA, pointer: userData)
-    }
-
     /// Sets a list option other than the HTTP headers (for example `CURLOPT_MAIL_RCPT`); the
     /// list is returned for the caller to free after the transfer, since libcurl does not copy it.
     func setList(_ option: CURLoption, _ items: [String]) throws(SetupError) -> UnsafeMutablePointer<curl_slist>? {
