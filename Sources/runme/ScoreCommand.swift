@@ -24,7 +24,7 @@ struct ScoreCommand: ParsableCommand {
             --stdin streams DNS log records from standard input (--format cof, csv, names, zeek, \
             zeek-json or suricata; names is a list of names, one a line, read as csv is) and writes \
             one JSON line per record, in input order: {"line", "name", "rrtype", "time_first", \
-            "time_last", "domain", "class", "score", "top_features"}; a record that cannot be \
+            "time_last", "domain", "registered_domain", "class", "score", "top_features"}; a record that cannot be \
             parsed or scored gives {"line", "name"?, "error", "raw"?} and the stream goes on. \
             Headers, comments and blank lines give no output. Records are scored in batches of up \
             to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \
@@ -173,7 +173,18 @@ enum DomainLabel {
         let message: String
     }
 
+    /// The label the model scores (www.google.com -> google) and the registered domain
+    /// (google.com), or why the name has none.
+    struct Extracted {
+        let label: String
+        let registeredDomain: String
+    }
+
     static func extract(_ name: String, with suffixes: PublicSuffixList) -> Result<String, Failure> {
+        extractParts(name, with: suffixes).map(\.label)
+    }
+
+    static func extractParts(_ name: String, with suffixes: PublicSuffixList) -> Result<Extracted, Failure> {
         let host = name.trimmingCharacters(in: .whitespaces).lowercased()
         guard !host.isEmpty else { return .failure(Failure(message: "empty name")) }
         // Bytes of non-ASCII characters are all >= 0x80: checking bytes checks the characters.
@@ -184,6 +195,6 @@ enum DomainLabel {
         guard !parts.isIPAddress else { return .failure(Failure(message: "an IP address has no domain label")) }
         let domain = parts.domain.lowercased()
         guard !domain.isEmpty else { return .failure(Failure(message: "no label left of the public suffix '\(parts.suffix)'")) }
-        return .success(domain)
+        return .success(Extracted(label: domain, registeredDomain: parts.registeredDomain.lowercased()))
     }
 }

@@ -28,6 +28,7 @@ struct ScoreStream {
         var timeFirst: Int64 = 0
         var timeLast: Int64 = 0
         var domain: String?
+        var registeredDomain: String?
         var error: String?
         var raw: String?
     }
@@ -44,8 +45,10 @@ struct ScoreStream {
                 case let .record(record, line):
                     var item = Pending(line: line, name: record.rrname, rrtype: record.rrtype,
                                        timeFirst: record.timeFirst, timeLast: record.timeLast)
-                    switch DomainLabel.extract(record.rrname, with: suffixes) {
-                    case let .success(domain): item.domain = domain
+                    switch DomainLabel.extractParts(record.rrname, with: suffixes) {
+                    case let .success(parts):
+                        item.domain = parts.label
+                        item.registeredDomain = parts.registeredDomain
                     case let .failure(failure): item.error = failure.message
                     }
                     pending.append(item)
@@ -84,6 +87,7 @@ struct ScoreStream {
             if let rrtype = item.rrtype, !rrtype.isEmpty { out.appendField("rrtype", rrtype) }
             out.append(",\"time_first\":\(item.timeFirst),\"time_last\":\(item.timeLast)")
             out.appendField("domain", item.domain ?? "")
+            out.appendField("registered_domain", item.registeredDomain ?? "")
             out.appendField("class", score.predictedClass)
             out.append(",\"score\":\(score.probability),\"top_features\":[")
             for (position, feature) in score.topFeatures.enumerated() {
