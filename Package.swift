@@ -59,7 +59,7 @@ let package = Package(
             name: "DNSAnalyticsJob",
             dependencies: ["JobRunner", "Tracking", "Digest", "DNSData", "DGAModel", "Fetch", "Lakehouse", "Alerts", "Pipeline"],
             path: "Jobs",
-            exclude: ["dns_analytics.json", "README.md", "alerts"]
+            exclude: ["dns_analytics.json", "README.md", "alerts", "spark"]
         ),
         .executableTarget(
             name: "runme",

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.json as pajson
 from pyspark import SparkFiles, TaskContext
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 # What `runme score --stdin` prints per record (see `runme score --help`), as Arrow, to parse.
@@ -83,10 +84,18 @@ def locate(path):
     raise FileNotFoundError(f"{path}: not shipped to this executor; pass it with --files or --archives")
 
 
+def executable(path):
+    """A binary shipped with --files may arrive without its execute bit."""
+    found = locate(path)
+    if not os.access(found, os.X_OK):
+        os.chmod(found, os.stat(found).st_mode | 0o111)
+    return found
+
+
 def scorer(runme, model_dir, fmt):
     def score_partition(batches):
         partition = TaskContext.get().partitionId()
-        binary = locate(runme)
+        binary = executable(runme)
         model = locate(model_dir)
         process = subprocess.Popen(
             [binary, "score", "--stdin", "--model-dir", model, "--format", fmt],
@@ -174,7 +183,12 @@ def main(argv):
     lines = spark.read.text(args.input)
     if args.partitions > 0:
         lines = lines.repartition(args.partitions)
-    scored = lines.mapInArrow(scorer(args.runme, args.model_dir, args.format), SCHEMA)
+    scored = (
+        lines.mapInArrow(scorer(args.runme, args.model_dir, args.format), SCHEMA)
+        # dns_log_analytics' processing time and the record's own time.
+        .withColumn("timestamp", F.current_timestamp())
+        .withColumn("event_time", F.timestamp_seconds(F.col("time_last")))
+    )
     scored.write.mode(args.mode).parquet(args.output)
     spark.stop()
 

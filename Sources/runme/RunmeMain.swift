@@ -88,6 +88,7 @@ struct Runme: AsyncParsableCommand {
             DashboardCommand.self,
             AlertsCommand.self,
             MLflowCommand.self,
+            SparkSubmitCommand.self,
             BenchCommand.self,
         ],
         defaultSubcommand: RunCommand.self
