@@ -54,6 +54,11 @@ import Testing
         let run = try runme(["run", "--job", try alertsOnlyManifest().path, "--param", "alerts=\(bad.path)"])
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("$.template.subject"))
+        // Definitions given inline in the parameter are checked the same way.
+        let inline = #"[{"name": "inline", "query": "select 1 as x", "condition": {"column": "x", "op": ">"}}]"#
+        let inlineRun = try runme(["run", "--job", try alertsOnlyManifest().path, "--param", "alerts=\(inline)"])
+        #expect(inlineRun.status == 2)
+        #expect(inlineRun.stderr.contains("the alerts parameter: $[0].condition.threshold: missing"), "\(inlineRun.stderr)")
         #expect(!FileManager.default.fileExists(atPath: store.appendingPathComponent("tracking.db").path), "nothing ran")
     }
 
