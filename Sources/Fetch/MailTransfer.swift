@@ -60,8 +60,10 @@ public struct UploadOutcome: Sendable {
     public var succeeded: Bool { curlCode == 0 && (200...299).contains(status) }
     /// Whether another attempt could end differently (connection errors, timeouts, 408, 429, 5xx, SMTP 4xx).
     public var isRetryable: Bool {
+        // SMTP reply codes: 4xx are transient ("try again later"), 5xx permanent (no such mailbox).
+        if isSMTP && status >= 400 { return status < 500 }
         if curlCode != 0 && status == 0 { return RetryPolicy.isRetryable(curlCode: curlCode) }
-        return RetryPolicy.isRetryable(status: status) || (400...499).contains(status) && isSMTP
+        return RetryPolicy.isRetryable(status: status)
     }
     var isSMTP = false
 }
