@@ -24,12 +24,15 @@ public struct MailRequest: Sendable {
     public var username: String?
     public var password: String?
     public var startTLS: StartTLS
+    /// A PEM file of the CA certificates to trust instead of the system's (an internal CA).
+    public var caFile: String?
     public var connectTimeout: Duration
     public var timeout: Duration
 
     public init(
         url: String, from: String, recipients: [String], message: Data, username: String? = nil, password: String? = nil,
-        startTLS: StartTLS = .opportunistic, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
+        startTLS: StartTLS = .opportunistic, caFile: String? = nil, connectTimeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(60)
     ) {
         self.url = url
         self.from = from
@@ -38,6 +41,7 @@ public struct MailRequest: Sendable {
         self.username = username
         self.password = password
         self.startTLS = startTLS
+        self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.timeout = timeout
     }
@@ -98,6 +102,7 @@ public enum Uploads {
             case .off: CURLUSESSL_NONE
             }
             try easy.set(CURLOPT_USE_SSL, Int(useSSL.rawValue))
+            if let caFile = request.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
             try easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds)))
             try easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds)))
             try easy.set(CURLOPT_MAIL_FROM, "<\(request.from)>")
