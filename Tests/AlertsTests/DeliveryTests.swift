@@ -231,6 +231,27 @@ print(json.dumps({"content_type": message.get_content_type(), "subject": str(mes
         #expect(evaluations[1].failsJob)
     }
 
+    @Test("A 429 answer's Retry-After is waited out before the retry")
+    func retryAfter() async throws {
+        let http = try NotificationReceivers.http()
+        defer { http.stop() }
+        let fixture = try AlertFixture()
+        try fixture.insertSampleRows()
+        let json = #"""
+        {"name": "limited", "query": "select count(*) as n from dns_log_analytics where class = 'ioc'",
+         "condition": {"column": "n", "op": ">", "threshold": 0}, "options": {"backoff_seconds": 0.01},
+         "destinations": [{"type": "slack", "url_env": "SLACK"}]}
+        """#
+        let alerts = try AlertDefinitionLoader.parse(json: json, source: "limited.json")
+        let start = Date()
+        let evaluations = try await fixture.evaluator(environment: ["SLACK": "http://127.0.0.1:\(http.port)/ratelimited"]).evaluate(alerts)
+        let delivery = try #require(evaluations.first?.deliveries.first)
+        #expect(delivery.outcome == .sent && delivery.attempts == 2)
+        // The computed backoff is 10 ms; only Retry-After explains a pause of a second.
+        #expect(Date().timeIntervalSince(start) >= 1.0)
+        #expect(http.received().count == 2)
+    }
+
     @Test("Escaping: a domain with <script> and quotes cannot inject markup into the HTML e-mail or break a JSON payload template")
     func escaping() async throws {
         let smtp = try NotificationReceivers.smtp(username: "runme", password: "pa55")

@@ -109,7 +109,8 @@ open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.PEM, seri
 """#
 
     /// An HTTP receiver saving each POST as `NNNN.json` (`{"path", "headers", "body"}`). Paths:
-    /// `/fail` answers 500, `/flaky` 500 on its first request then 200, `/pagerduty` 202 with
+    /// `/fail` answers 500, `/flaky` 500 on its first request then 200, `/ratelimited` 429 with
+    /// `Retry-After: 1` on its first request then 200, `/pagerduty` 202 with
     /// PagerDuty's answer, anything else 200 `ok` (as Slack does).
     public static func http(lifetime: Double = LocalServers.defaultLifetime) throws -> NotificationReceiver {
         let inbox = try LocalServers.scratchDirectory()
@@ -252,15 +253,18 @@ class Handler(BaseHTTPRequestHandler):
             state["count"] += 1
             name = "%04d" % state["count"]
             flaky = state["flaky"]
-            if self.path.startswith("/flaky"):
+            if self.path.startswith("/flaky") or self.path.startswith("/ratelimited"):
                 state["flaky"] += 1
         record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         target = os.path.join(inbox, name + ".json")
         with open(target + ".tmp", "w") as f:
             json.dump(record, f)
         os.rename(target + ".tmp", target)
+        retry_after = None
         if self.path.startswith("/fail") or (self.path.startswith("/flaky") and flaky == 0):
             status, answer, kind = 500, b"internal error", "text/plain"
+        elif self.path.startswith("/ratelimited") and flaky == 0:
+            status, answer, kind, retry_after = 429, b"rate limited", "text/plain", "1"
         elif self.path.startswith("/pagerduty"):
             key = json.loads(body).get("dedup_key", "")
             status, kind = 202, "application/json"
@@ -268,6 +272,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, answer, kind = 200, b"ok", "text/plain"
         self.send_response(status)
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
