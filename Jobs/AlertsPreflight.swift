@@ -6,10 +6,14 @@ import JobRunner
 /// syntax error, an unknown key, a wrong type) is refused when the manifest loads, before
 /// anything runs, and not only when the alerts task is reached.
 public enum AlertsPreflight {
-    /// Loads the definitions of the alerts step's `alerts` parameter (nil: `Jobs/alerts`),
-    /// relative paths against the current directory.
+    /// Loads the definitions of the alerts step's `alerts` parameter: comma-separated files or
+    /// directories (relative paths against the current directory; empty or nil: `Jobs/alerts`),
+    /// or the definitions themselves as JSON (a value starting with `[` or `{`).
     public static func load(parameter: String?) throws -> [AlertDefinition] {
-        let text = parameter?.trimmingCharacters(in: .whitespaces) ?? ""
+        let text = parameter?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.hasPrefix("[") || text.hasPrefix("{") {
+            return try AlertDefinitionLoader.parse(json: text, source: "the alerts parameter")
+        }
         let locations = AlertDefinitionLoader.locations(text.isEmpty ? AlertDefinitionLoader.defaultLocation : text)
         return try AlertDefinitionLoader.load(
             locations: locations, baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
@@ -25,7 +29,7 @@ public enum AlertsPreflight {
                 value = value?.replacingOccurrences(of: "{{job.parameters.\(name)}}", with: parameter)
             }
             // A value from another task is known only when the job runs; the step checks it then.
-            if value?.contains("{{") == true { continue }
+            if value?.contains("{{tasks.") == true { continue }
             _ = try load(parameter: value)
         }
     }

@@ -192,7 +192,8 @@ struct AlertDefinitionParser {
             allowed = ["path"]
             spec.path = string(object["path"], "\(path).path", required: false) ?? "alerts/notifications.jsonl"
         case .email:
-            allowed = ["smtp_url_env", "username_env", "password_env", "from", "from_env", "to", "to_env", "starttls"]
+            allowed = ["smtp_url_env", "username_env", "password_env", "from", "from_env", "to", "to_env", "starttls", "ca_file"]
+            spec.caFile = string(object["ca_file"], "\(path).ca_file", required: false)
             spec.smtpURLEnv = envName(object["smtp_url_env"], "\(path).smtp_url_env", required: true)
             spec.usernameEnv = envName(object["username_env"], "\(path).username_env", required: false)
             spec.passwordEnv = envName(object["password_env"], "\(path).password_env", required: false)

@@ -142,7 +142,7 @@ struct Deliverer: Sendable {
         let request = MailRequest(
             url: smtpURL, from: from, recipients: recipients, message: message.encoded(),
             username: spec.usernameEnv.flatMap { environment[$0] }, password: spec.passwordEnv.flatMap { environment[$0] },
-            startTLS: spec.startTLS)
+            startTLS: spec.startTLS, caFile: spec.caFile)
         let outcome = Uploads.sendMail(request)
         if outcome.succeeded { return .sent }
         let what = outcome.curlCode != 0

@@ -27,6 +27,8 @@ public struct DestinationSpec: Sendable {
     /// Variable holding comma-separated recipients (added to `to`).
     public var toEnv: String?
     public var startTLS: MailRequest.StartTLS = .opportunistic
+    /// A PEM file of CA certificates to trust for the server's certificate (an internal CA).
+    public var caFile: String?
 
     // slack, webhook, pagerduty
     /// Variable holding the webhook URL (Slack, generic webhook) or a PagerDuty Events API URL

@@ -87,7 +87,7 @@ public enum NotificationRenderer {
         _ = registerContentTypes
         // QUERY_RESULT_TABLE is built already escaped for the channel, so it is inserted as is.
         let source = "{{% CONTENT_TYPE: \(channel.contentTypeName)}}" + template.replacingOccurrences(
-            of: #"\{\{\s*QUERY_RESULT_TABLE\s*\}\}"#, with: "{{{QUERY_RESULT_TABLE}}}", options: .regularExpression)
+            of: #"(?<!\{)\{\{\s*QUERY_RESULT_TABLE\s*\}\}(?!\})"#, with: "{{{QUERY_RESULT_TABLE}}}", options: .regularExpression)
         do {
             return try MustacheTemplate(string: source).render(context(notification, channel: channel))
         } catch {

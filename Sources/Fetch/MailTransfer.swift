@@ -24,12 +24,15 @@ public struct MailRequest: Sendable {
     public var username: String?
     public var password: String?
     public var startTLS: StartTLS
+    /// A PEM file of the CA certificates to trust instead of the system's (an internal CA).
+    public var caFile: String?
     public var connectTimeout: Duration
     public var timeout: Duration
 
     public init(
         url: String, from: String, recipients: [String], message: Data, username: String? = nil, password: String? = nil,
-        startTLS: StartTLS = .opportunistic, connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
+        startTLS: StartTLS = .opportunistic, caFile: String? = nil, connectTimeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(60)
     ) {
         self.url = url
         self.from = from
@@ -38,6 +41,7 @@ public struct MailRequest: Sendable {
         self.username = username
         self.password = password
         self.startTLS = startTLS
+        self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.timeout = timeout
     }
@@ -60,8 +64,10 @@ public struct UploadOutcome: Sendable {
     public var succeeded: Bool { curlCode == 0 && (200...299).contains(status) }
     /// Whether another attempt could end differently (connection errors, timeouts, 408, 429, 5xx, SMTP 4xx).
     public var isRetryable: Bool {
+        // SMTP reply codes: 4xx are transient ("try again later"), 5xx permanent (no such mailbox).
+        if isSMTP && status >= 400 { return status < 500 }
         if curlCode != 0 && status == 0 { return RetryPolicy.isRetryable(curlCode: curlCode) }
-        return RetryPolicy.isRetryable(status: status) || (400...499).contains(status) && isSMTP
+        return RetryPolicy.isRetryable(status: status)
     }
     var isSMTP = false
 }
@@ -96,6 +102,7 @@ public enum Uploads {
             case .off: CURLUSESSL_NONE
             }
             try easy.set(CURLOPT_USE_SSL, Int(useSSL.rawValue))
+            if let caFile = request.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
             try easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds)))
             try easy.set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.milliseconds)))
             try easy.set(CURLOPT_MAIL_FROM, "<\(request.from)>")

@@ -231,6 +231,27 @@ print(json.dumps({"content_type": message.get_content_type(), "subject": str(mes
         #expect(evaluations[1].failsJob)
     }
 
+    @Test("A 429 answer's Retry-After is waited out before the retry")
+    func retryAfter() async throws {
+        let http = try NotificationReceivers.http()
+        defer { http.stop() }
+        let fixture = try AlertFixture()
+        try fixture.insertSampleRows()
+        let json = #"""
+        {"name": "limited", "query": "select count(*) as n from dns_log_analytics where class = 'ioc'",
+         "condition": {"column": "n", "op": ">", "threshold": 0}, "options": {"backoff_seconds": 0.01},
+         "destinations": [{"type": "slack", "url_env": "SLACK"}]}
+        """#
+        let alerts = try AlertDefinitionLoader.parse(json: json, source: "limited.json")
+        let start = Date()
+        let evaluations = try await fixture.evaluator(environment: ["SLACK": "http://127.0.0.1:\(http.port)/ratelimited"]).evaluate(alerts)
+        let delivery = try #require(evaluations.first?.deliveries.first)
+        #expect(delivery.outcome == .sent && delivery.attempts == 2)
+        // The computed backoff is 10 ms; only Retry-After explains a pause of a second.
+        #expect(Date().timeIntervalSince(start) >= 1.0)
+        #expect(http.received().count == 2)
+    }
+
     @Test("Escaping: a domain with <script> and quotes cannot inject markup into the HTML e-mail or break a JSON payload template")
     func escaping() async throws {
         let smtp = try NotificationReceivers.smtp(username: "runme", password: "pa55")
@@ -284,5 +305,50 @@ extension ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter
+    }
+}
+
+/// E-mail over TLS: STARTTLS required by the server, and smtps (TLS from the first byte), each
+/// with login, the server's certificate checked against the destination's `ca_file`.
+@Suite("Alert e-mail over TLS", .serialized)
+struct MailTLSTests {
+    func send(tls implicit: Bool, caFile: Bool) async throws -> (DeliveryRecord, NotificationReceiver) {
+        let certificates = try TemporaryDirectory("runme-smtp-tls")
+        let tls = try NotificationReceivers.SMTPTLS.selfSigned(in: certificates.url, implicit: implicit)
+        let smtp = try NotificationReceivers.smtp(username: "runme", password: "s3cret", tls: tls)
+        let fixture = try AlertFixture()
+        try fixture.insertSampleRows()
+        let json = #"""
+        {"name": "tls", "query": "select domain from dns_log_analytics where class = 'ioc'",
+         "condition": {"column": "domain", "aggregation": "COUNT", "op": ">", "threshold": 0}, "options": {"max_attempts": 1},
+         "destinations": [{"type": "email", "smtp_url_env": "SMTP", "username_env": "USER", "password_env": "PASSWORD",
+                           "to": ["soc@example.org"], "from": "runme@example.org", "starttls": "required"\#(caFile ? #", "ca_file": "\#(tls.certificate.path)""# : "")}]}
+        """#
+        let alerts = try AlertDefinitionLoader.parse(json: json, source: "tls.json")
+        let scheme = implicit ? "smtps" : "smtp"
+        let evaluations = try await fixture.evaluator(environment: [
+            "SMTP": "\(scheme)://127.0.0.1:\(smtp.port)/runme.test", "USER": "runme", "PASSWORD": "s3cret",
+        ]).evaluate(alerts)
+        return (try #require(evaluations.first?.deliveries.first), smtp)
+    }
+
+    @Test("STARTTLS and smtps deliver with login when the CA is given; an untrusted certificate fails the delivery", arguments: [false, true])
+    func tls(implicit: Bool) async throws {
+        let (delivery, smtp) = try await send(tls: implicit, caFile: true)
+        defer { smtp.stop() }
+        #expect(delivery.outcome == .sent, "\(delivery.error ?? "")")
+        let files = smtp.waitForItems(2)
+        let envelope = try #require(files.first { $0.lastPathComponent.hasSuffix(".envelope.json") })
+        let fields = try JSONSerialization.jsonObject(with: Data(contentsOf: envelope)) as? [String: Any]
+        #expect(fields?["tls"] as? Bool == true)
+        #expect(fields?["authenticated"] as? Bool == true)
+        let mail = try DeliveryTests.parse(try #require(files.first { $0.pathExtension == "eml" }))
+        #expect(mail.part("text/plain").contains("ns1.asdklgb.cf."))
+
+        let (untrusted, other) = try await send(tls: implicit, caFile: false)
+        defer { other.stop() }
+        #expect(untrusted.outcome == .failed)
+        #expect(untrusted.error?.contains("certificate") == true, "\(untrusted.error ?? "")")
+        #expect(other.received().isEmpty)
     }
 }

@@ -29,12 +29,15 @@ struct TemplateTests {
 
     @Test("HTML escapes values from the data; QUERY_RESULT_TABLE is an HTML table with escaped cells")
     func htmlEscaping() throws {
-        let n = try notification(template: #"{"body": "x", "html_body": "<p>{{#QUERY_RESULT_ROWS}}<b>{{domain}}</b>{{/QUERY_RESULT_ROWS}}</p>{{QUERY_RESULT_TABLE}}"}"#)
+        let n = try notification(template: #"{"body": "x", "html_body": "<p>{{#QUERY_RESULT_ROWS}}<b>{{domain}}</b>{{/QUERY_RESULT_ROWS}}</p>{{QUERY_RESULT_TABLE}}<hr>{{{QUERY_RESULT_TABLE}}}"}"#)
         let html = NotificationRenderer.htmlBody(n)
         #expect(!html.contains("<script>"))
         #expect(html.contains("<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.evil.com</b>"))
         #expect(html.contains("<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.evil.com</td>"))
         #expect(html.contains("<th>domain</th><th>score</th><th>threat</th>"))
+        // Written with two or three braces, the table is inserted once each, as HTML.
+        #expect(html.components(separatedBy: "<table").count == 3)
+        #expect(!html.contains("{"))
         // The default HTML part: the text body, escaped, line breaks kept.
         let plain = NotificationRenderer.htmlBody(try notification())
         #expect(plain.contains("- &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;.evil.com (0.5)<br>"))

@@ -2,6 +2,7 @@ import Foundation
 import Lakehouse
 import TestSupport
 import Testing
+import Tracking
 
 /// `runme alerts …` and the alerts task, run by the real binary.
 @Suite(.serialized) struct AlertsCommandTests {
@@ -54,6 +55,11 @@ import Testing
         let run = try runme(["run", "--job", try alertsOnlyManifest().path, "--param", "alerts=\(bad.path)"])
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("$.template.subject"))
+        // Definitions given inline in the parameter are checked the same way.
+        let inline = #"[{"name": "inline", "query": "select 1 as x", "condition": {"column": "x", "op": ">"}}]"#
+        let inlineRun = try runme(["run", "--job", try alertsOnlyManifest().path, "--param", "alerts=\(inline)"])
+        #expect(inlineRun.status == 2)
+        #expect(inlineRun.stderr.contains("the alerts parameter: $[0].condition.threshold: missing"), "\(inlineRun.stderr)")
         #expect(!FileManager.default.fileExists(atPath: store.appendingPathComponent("tracking.db").path), "nothing ran")
     }
 
@@ -80,7 +86,19 @@ import Testing
         #expect(email["attempts"] as? Int == 3)
         #expect(deliveries.first { $0["kind"] as? String == "webhook" }?["outcome"] as? String == "skipped")
         #expect(!history.stdout.contains("n0tInTheLogs") && !run.stdout.contains("n0tInTheLogs"))
-        // The notification itself reached the run's output (the stdout destination).
+        // The task's transcript holds the notification (the stdout destination) and the deliveries;
+        // its run holds the metrics.
+        let tracking = try TrackingStore.openReadOnly(at: store)
+        let task = try #require(try tracking.taskRuns(jobRunID: 1).first)
+        let runID = try #require(task.trackingRunID)
+        let transcript = try String(contentsOf: try tracking.artifactDirectory(runID: runID).appendingPathComponent("transcript/transcript.md"), encoding: .utf8)
+        #expect(transcript.contains("ns1.asdklgb.cf."))
+        #expect(transcript.contains("Deliveries"))
+        #expect(!transcript.contains("n0tInTheLogs"))
+        let metrics = try tracking.latestMetrics(runID: runID)
+        #expect(metrics["alerts.triggered"]?.value == 2)
+        #expect(metrics["deliveries.failed"]?.value == 1)
+        #expect(metrics["deliveries.skipped"]?.value == 3)
         let list = try runme(["alerts", "list"])
         #expect(list.stdout.contains("dns_ioc_rows") && list.stdout.contains("TRIGGERED"))
     }

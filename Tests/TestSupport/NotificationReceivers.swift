@@ -38,18 +38,79 @@ public enum NotificationReceivers {
     /// aiosmtpd on 127.0.0.1 (`pip install aiosmtpd`), saving each message as `NNNN.eml` and its
     /// envelope as `NNNN.envelope.json`. With `username`/`password`, AUTH LOGIN/PLAIN is required
     /// (over plain text, as a local test server may).
-    public static func smtp(username: String? = nil, password: String? = nil, lifetime: Double = LocalServers.defaultLifetime) throws -> NotificationReceiver {
+    public static func smtp(
+        username: String? = nil, password: String? = nil, tls: SMTPTLS? = nil, lifetime: Double = LocalServers.defaultLifetime
+    ) throws -> NotificationReceiver {
         let inbox = try LocalServers.scratchDirectory()
-        let server = try start(name: "aiosmtpd", lifetime: lifetime, ready: answersSMTP) { port, scratch in
+        // An implicit-TLS server greets only after the handshake: a TCP connect is the readiness check there.
+        let ready: (Int) -> Bool = tls?.implicit == true ? { tcpConnects(port: $0) } : { answersSMTP(port: $0) }
+        let server = try start(name: "aiosmtpd", lifetime: lifetime, ready: ready) { port, scratch in
             let script = scratch.appendingPathComponent("smtp_sink.py")
             try smtpSink.write(to: script, atomically: true, encoding: .utf8)
-            return [script.path, String(port), inbox.path] + (username.map { [$0, password ?? ""] } ?? [])
+            var arguments = [script.path, String(port), inbox.path]
+            if let username { arguments += ["--user", username, "--password", password ?? ""] }
+            if let tls { arguments += [tls.implicit ? "--implicit-tls" : "--starttls", tls.certificate.path, tls.key.path] }
+            return arguments
         }
         return NotificationReceiver(server: server, inbox: inbox)
     }
 
+    /// TLS for the SMTP server: STARTTLS required on a plain connection, or TLS from the first byte (smtps).
+    public struct SMTPTLS {
+        public var certificate: URL
+        public var key: URL
+        public var implicit: Bool
+        public init(certificate: URL, key: URL, implicit: Bool) {
+            self.certificate = certificate
+            self.key = key
+            self.implicit = implicit
+        }
+
+        /// A self-signed certificate for 127.0.0.1 (made with Python's `cryptography`), written to `directory`.
+        public static func selfSigned(in directory: URL, implicit: Bool) throws -> SMTPTLS {
+            let certificate = directory.appendingPathComponent("smtp-cert.pem")
+            let key = directory.appendingPathComponent("smtp-key.pem")
+            _ = try LocalServers.runPython(makeCertificate, arguments: [certificate.path, key.path])
+            return SMTPTLS(certificate: certificate, key: key, implicit: implicit)
+        }
+    }
+
+    static func tcpConnects(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    static let makeCertificate = #"""
+import datetime, ipaddress, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+key = ec.generate_private_key(ec.SECP256R1())
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+now = datetime.datetime.now(datetime.timezone.utc)
+certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+    .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+    .not_valid_after(now + datetime.timedelta(days=1))
+    .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    .sign(key, hashes.SHA256()))
+open(sys.argv[1], "wb").write(certificate.public_bytes(serialization.Encoding.PEM))
+open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+"""#
+
     /// An HTTP receiver saving each POST as `NNNN.json` (`{"path", "headers", "body"}`). Paths:
-    /// `/fail` answers 500, `/flaky` 500 on its first request then 200, `/pagerduty` 202 with
+    /// `/fail` answers 500, `/flaky` 500 on its first request then 200, `/ratelimited` 429 with
+    /// `Retry-After: 1` on its first request then 200, `/pagerduty` 202 with
     /// PagerDuty's answer, anything else 200 `ok` (as Slack does).
     public static func http(lifetime: Double = LocalServers.defaultLifetime) throws -> NotificationReceiver {
         let inbox = try LocalServers.scratchDirectory()
@@ -115,12 +176,20 @@ public enum NotificationReceivers {
     }
 
     static let smtpSink = #"""
-import json, os, sys, time
+import argparse, json, os, ssl, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-port, inbox = int(sys.argv[1]), sys.argv[2]
-credentials = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else None
+parser = argparse.ArgumentParser()
+parser.add_argument("port", type=int)
+parser.add_argument("inbox")
+parser.add_argument("--user")
+parser.add_argument("--password")
+parser.add_argument("--starttls", nargs=2)
+parser.add_argument("--implicit-tls", nargs=2)
+options = parser.parse_args()
+port, inbox = options.port, options.inbox
+credentials = (options.user, options.password) if options.user else None
 counter = [0]
 
 class Sink:
@@ -129,7 +198,8 @@ class Sink:
         base = os.path.join(inbox, "%04d" % counter[0])
         with open(base + ".envelope.json.tmp", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "authenticated": session.authenticated}, f)
+                       "authenticated": session.authenticated,
+                       "tls": session.ssl is not None or server.transport.get_extra_info("sslcontext") is not None}, f)
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".envelope.json.tmp", base + ".envelope.json")
@@ -144,6 +214,14 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 kwargs = {}
 if credentials:
     kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+tls = options.starttls or options.implicit_tls
+if tls:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls[0], tls[1])
+    if options.starttls:
+        kwargs.update(tls_context=context, require_starttls=True)
+    else:
+        kwargs.update(ssl_context=context)
 controller = Controller(Sink(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 print("smtp sink on", port, flush=True)
@@ -175,15 +253,18 @@ class Handler(BaseHTTPRequestHandler):
             state["count"] += 1
             name = "%04d" % state["count"]
             flaky = state["flaky"]
-            if self.path.startswith("/flaky"):
+            if self.path.startswith("/flaky") or self.path.startswith("/ratelimited"):
                 state["flaky"] += 1
         record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         target = os.path.join(inbox, name + ".json")
         with open(target + ".tmp", "w") as f:
             json.dump(record, f)
         os.rename(target + ".tmp", target)
+        retry_after = None
         if self.path.startswith("/fail") or (self.path.startswith("/flaky") and flaky == 0):
             status, answer, kind = 500, b"internal error", "text/plain"
+        elif self.path.startswith("/ratelimited") and flaky == 0:
+            status, answer, kind, retry_after = 429, b"rate limited", "text/plain", "1"
         elif self.path.startswith("/pagerduty"):
             key = json.loads(body).get("dedup_key", "")
             status, kind = 202, "application/json"
@@ -191,6 +272,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, answer, kind = 200, b"ok", "text/plain"
         self.send_response(status)
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
