@@ -137,7 +137,7 @@ public enum ReportNumber {
         return String(format: "%.\(decimals)f", value)
     }
 
-    /// Local wall-clock `yyyy-MM-dd HH:mm:ss` in UTC (pages are mailed between time zones).
+    /// `yyyy-MM-dd HH:mm:ss UTC`: pages are mailed between time zones, so they show UTC.
     public static func utc(_ seconds: Double?) -> String {
         guard let seconds else { return "–" }
         let formatter = DateFormatter()

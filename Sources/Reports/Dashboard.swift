@@ -82,6 +82,7 @@ public enum DashboardPage {
     /// Renders the dashboard with its search box.
     public static func render(_ dashboard: Dashboard) -> String {
         var body = ""
+        var dayTable = ""
         let totalIoC = dashboard.days.reduce(0) { $0 + $1.iocRows }
         let totalRows = dashboard.days.reduce(0) { $0 + $1.rows }
         body += HTML.paragraph("\(ReportNumber.count(totalRows)) DNS records scored over \(dashboard.days.count) day(s), \(ReportNumber.count(totalIoC)) classed ioc.", className: "note")
@@ -90,17 +91,18 @@ public enum DashboardPage {
         } else {
             let chart = ColumnChart(title: "Records classed ioc per day", categories: dashboard.days.map(\.day),
                                     values: dashboard.days.map { Double($0.iocRows) }, yLabel: "ioc records")
-            var out = HTML.figure(chart.render(), caption: "Rows of dns_log_analytics with class ioc, by the day they were scored (UTC).")
-            out += HTML.table(id: "days-table", headers: [("day", []), ("records scored", ["num"]), ("ioc records", ["num"]), ("ioc registered domains", ["num"])],
+            body += HTML.section("per-day", "IoCs per day", HTML.figure(chart.render(), caption: "Rows of dns_log_analytics with class ioc, by the day they were scored (UTC); the counts are in the table at the end of the page."))
+            dayTable = HTML.table(id: "days-table", headers: [("day", []), ("records scored", ["num"]), ("ioc records", ["num"]), ("ioc registered domains", ["num"])],
                               rows: dashboard.days.map { day in
                                   (cells: [.text(day.day), .number(Double(day.rows), ReportNumber.count(day.rows)),
                                            .number(Double(day.iocRows), ReportNumber.count(day.iocRows)),
                                            .number(Double(day.iocDomains), ReportNumber.count(day.iocDomains))], classes: [])
                               }, sortable: true)
-            body += HTML.section("per-day", "IoCs per day", out)
+            dayTable = HTML.section("counts", "Counts per day", dayTable)
         }
         guard let lastDay = dashboard.lastDay else {
             body += HTML.section("latest", "IoC domains of the last day", HTML.paragraph("dns_ioc_latest is empty: no IoC yet.", className: "note"))
+            body += dayTable
             return HTML.document(title: "DNS IoC dashboard", subtitle: subtitle(dashboard), body: body)
         }
         var out = "<p><label for=\"ioc-search\">Search the domains (any column): </label>"
@@ -117,6 +119,7 @@ public enum DashboardPage {
                           }, sortable: true)
         body += HTML.section("latest", "IoC domains of \(lastDay) (the last day with IoCs)", out,
                              note: "From dns_ioc_latest: reason says why a domain is an IoC (model score, threat feed match, typosquat of a monitored brand).")
+        body += dayTable
         return HTML.document(title: "DNS IoC dashboard", subtitle: subtitle(dashboard), body: body)
     }
 
