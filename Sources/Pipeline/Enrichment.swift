@@ -41,8 +41,7 @@ public struct ReferenceData: Sendable {
 /// (Public Suffix List), the model's class and score, threat-feed and typosquat matches, and
 /// the location of the first A (else AAAA) answer.
 ///
-/// Per-name and per-address work is cached across batches: logs repeat names.
-/// Not thread-safe: used from one task at a time.
+/// Scores are cached by label (``ScoringModel``); not thread-safe: used from one task at a time.
 public final class Enricher: @unchecked Sendable {
     public let model: ScoringModel
     public let suffixes: PublicSuffixList
@@ -59,9 +58,6 @@ public final class Enricher: @unchecked Sendable {
         var fuzzer: String?
     }
 
-    private var names: [String: NameInfo] = [:]
-    private var places: [String: GeoLocation?] = [:]
-    private static let cacheLimit = 1_000_000
 
     public init(model: ScoringModel, suffixes: PublicSuffixList, reference: ReferenceData, geoIP: GeoIPDatabase?) {
         self.model = model
@@ -73,8 +69,6 @@ public final class Enricher: @unchecked Sendable {
     /// Enriches a batch of lines (one row per line, junk lines included so that the
     /// `parseable` expectation can count and quarantine them).
     public func enrich(_ lines: [LogLine]) throws -> [AnalyticsRow] {
-        if names.count > Self.cacheLimit { names.removeAll(keepingCapacity: true) }
-        if places.count > Self.cacheLimit { places.removeAll(keepingCapacity: true) }
         var rows: [AnalyticsRow] = []
         rows.reserveCapacity(lines.count)
         for line in lines {
@@ -116,8 +110,9 @@ public final class Enricher: @unchecked Sendable {
         return rows
     }
 
+    // Not cached: the Public Suffix List split costs less than a dictionary of every name
+    // seen (measured on the generated benchmark log, where most names are distinct).
     private func nameInfo(_ rrname: String) -> NameInfo {
-        if let info = names[rrname] { return info }
         var host = rrname.lowercased()
         while host.hasSuffix(".") { host.removeLast() }
         let parts = suffixes.extract(host)
@@ -127,15 +122,10 @@ public final class Enricher: @unchecked Sendable {
             if let match = reference.threats[registered] { info.threat = match.threat; info.tags = match.tags }
             if let match = reference.typosquats[registered] { info.brand = match.brand; info.fuzzer = match.fuzzer }
         }
-        names[rrname] = info
         return info
     }
 
     private func location(_ address: String) -> GeoLocation? {
-        guard let geoIP else { return nil }
-        if let cached = places[address] { return cached }
-        let place = geoIP.lookup(address)
-        places[address] = place
-        return place
+        geoIP?.lookup(address)
     }
 }

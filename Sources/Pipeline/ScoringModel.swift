@@ -22,7 +22,10 @@ public final class ScoringModel: @unchecked Sendable {
     ///
     /// - Throws: ``PipelineError/modelUnavailable(uri:reason:)`` naming the URI when it does
     ///   not resolve or its artifact does not load.
-    public init(uri: String, store: TrackingStore, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    ///
+    /// `threads` is XGBoost's: one by default, since OpenMP threads spin on a shared machine
+    /// (PLATFORM.md measured ten times slower predictions with a busy second core).
+    public init(uri: String, store: TrackingStore, threads: Int = 1) throws {
         self.uri = uri
         do {
             let parsed = try ArtifactURI(parsing: uri)

@@ -168,6 +168,16 @@ public final class ScoringPipeline {
         }
         work.removeAll { file, _ in downloadFailures.contains { $0.file.source == file.source } }
 
+        // A large page cache keeps the indexes' pages in memory for the whole update instead of
+        // spilling them to the WAL again and again; automatic checkpoints wait for the commit.
+        let cacheSize = try database.scalar("PRAGMA cache_size")?.int64Value ?? -2000
+        let autocheckpoint = try database.scalar("PRAGMA wal_autocheckpoint")?.int64Value ?? 1000
+        try database.execute("PRAGMA cache_size=\(-Self.updateCacheKiB)")
+        _ = try database.scalar("PRAGMA wal_autocheckpoint=0")
+        defer {
+            try? database.execute("PRAGMA cache_size=\(cacheSize)")
+            _ = try? database.scalar("PRAGMA wal_autocheckpoint=\(autocheckpoint)")
+        }
         do {
             summary = try database.transaction(.immediate) { () throws -> UpdateSummary in
                 var summary = summary
@@ -206,6 +216,9 @@ public final class ScoringPipeline {
         _ = try? database.query("PRAGMA wal_checkpoint(PASSIVE)")
         return summary
     }
+
+    /// SQLite's page cache during an update, in KiB.
+    static let updateCacheKiB = 262_144
 
     static func message(_ files: [FileOutcome]) -> String {
         files.filter { $0.state == .failed || $0.state == .unstable }.map { "\($0.file.source): \($0.message)" }.joined(separator: "; ")

@@ -46,7 +46,8 @@ enum PipelineFixture {
     }
 
     /// A pipeline over `input`, writing to the lakehouse in `store`.
-    static func pipeline(input: URL, store: URL, extra: [Expectation<AnalyticsRow>] = [],
+    static func pipeline(input: URL, store: URL, extra: [Expectation<AnalyticsRow>] = [], location: String? = nil,
+                         environment: [String: String] = [:],
                          configure: (inout ScoringPipeline.Options) -> Void = { _ in }) async throws -> (ScoringPipeline, Database) {
         let database = try LakehouseSchema.open(storeDirectory: store)
         let model = try await model()
@@ -54,9 +55,9 @@ enum PipelineFixture {
         options.minFileAge = 0
         options.batchSize = 256
         configure(&options)
-        let client = FetchClient(cacheDirectory: store.appendingPathComponent("cache"))
+        let client = FetchClient(cacheDirectory: store.appendingPathComponent("cache"), environment: environment)
         let pipeline = try ScoringPipeline(database: database, definition: try definition(model: model, database: database, extra: extra),
-                                           model: model, input: InputLocation(input.path, client: client), client: client, options: options)
+                                           model: model, input: InputLocation(location ?? input.path, client: client), client: client, options: options)
         return (pipeline, database)
     }
 
