@@ -56,7 +56,12 @@ import Tracking
         #expect(second.aliases == ExportCounts(skipped: 3))
         #expect(second.metricPointsLogged == 0 && second.artifactFilesUploaded == 0 && second.logBatchRequests == 0)
         let again = try ServerDump.read(server.baseURL)
-        #expect(again == dump)
+        #expect(again.experiments == dump.experiments)
+        #expect(again.models == dump.models)
+        for (runmeID, run) in dump.runsByRunmeID {
+            #expect(again.runsByRunmeID[runmeID] == run, "run \(run.name) is the same after the second export")
+        }
+        #expect(again.runsByRunmeID.count == dump.runsByRunmeID.count)
     }
 
     @Test func changesAreSentAsUpdatesAndAnInterruptedExportIsCompletedWithoutDuplicates() async throws {
@@ -79,9 +84,7 @@ import Tracking
 
         // An export that stopped before its last step for the child run: its digest tags are
         // missing on the server, so the next export must compare instead of skipping.
-        let mapping = try StoreComparison.expectEqual(store: store, dump: try ServerDump.read(server.baseURL),
-                                                      experiments: ["export updates"], models: [made.modelName])
-        let childMLflowID = try #require(mapping[made.child.runID]).runId
+        let childMLflowID = try #require(try ServerDump.read(server.baseURL).runsByRunmeID[made.child.runID]).runId
         _ = try LocalServers.runPython("""
             import os
             os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"

@@ -19,10 +19,25 @@ struct ServerDump: Decodable, Equatable {
         var artifacts: [String: FileInfo]
     }
 
-    struct Point: Decodable, Equatable, Hashable {
+    struct Point: Decodable, Equatable {
         var step: Int64
         var timestamp: Int64
         var value: Double
+
+        /// NaN equals NaN here: two dumps of one server must compare equal.
+        static func == (lhs: Point, rhs: Point) -> Bool {
+            lhs.step == rhs.step && lhs.timestamp == rhs.timestamp && lhs.value.bitPattern == rhs.value.bitPattern
+                || (lhs.step == rhs.step && lhs.timestamp == rhs.timestamp && lhs.value.isNaN && rhs.value.isNaN)
+        }
+    }
+
+    /// runme run id → the server's run, over every experiment.
+    var runsByRunmeID: [String: Run] {
+        var result: [String: Run] = [:]
+        for runs in runs.values {
+            for run in runs { if let id = run.tags["runme.run_id"] { result[id] = run } }
+        }
+        return result
     }
 
     struct FileInfo: Decodable, Equatable {
