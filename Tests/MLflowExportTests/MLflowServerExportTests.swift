@@ -177,6 +177,37 @@ import Tracking
         #expect(names == ["long history ✓", "child", "grandchild"])
     }
 
+    @Test func theCommandExportsReportsAndExitsAsDocumented() async throws {
+        let server = try Self.server.get()
+        let binary = try #require(TestPaths.runmeBinary, "the runme executable is not built next to the tests: run `swift build` first")
+        let directory = try TemporaryDirectory("mlflow-cli")
+        do {
+            let store = try TrackingStore.open(at: directory.url)
+            _ = try EdgeCaseStore.populate(store, experimentName: "export cli", modelName: "cli_model")
+        }
+        let arguments = ["mlflow", "export", "--store", directory.url.path, "--experiment", "export cli"]
+        let first = try ChildProcess.run(binary, arguments, environment: ["MLFLOW_TRACKING_URI": server.baseURL], timeout: 300)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("experiment 'export cli': created"))
+        #expect(first.stdout.contains("runs: 4 created, 0 updated, 0 unchanged"))
+        #expect(first.stdout.contains("model versions: 2 created"))
+        #expect(first.stdout.contains("aliases: 2 created"))
+
+        let second = try ChildProcess.run(binary, arguments + ["--tracking-uri", server.baseURL], timeout: 300)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("runs: 0 created, 0 updated, 4 unchanged"))
+        #expect(second.stdout.contains("sent: 0 params, 0 tags, 0 metric points in 0 log-batch requests; 0 artifact files"))
+
+        let noServer = try ChildProcess.run(binary, Array(arguments.prefix(4)), environment: ["MLFLOW_TRACKING_URI": ""])
+        #expect(noServer.status == 2)
+        #expect(noServer.stderr.contains("MLFLOW_TRACKING_URI"))
+
+        let port = try LocalServers.freePort()
+        let closed = try ChildProcess.run(binary, Array(arguments.prefix(4)) + ["--tracking-uri", "http://127.0.0.1:\(port)"])
+        #expect(closed.status == 1)
+        #expect(closed.stderr.contains("127.0.0.1:\(port)") && closed.stderr.contains("Is the MLflow server running"))
+    }
+
     private func totalPoints(_ store: TrackingStore) throws -> Int {
         var total = 0
         for run in try store.runs() {
