@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "TestSupport"]),
-        .testTarget(name: "FetchTests", dependencies: ["Fetch", "TestSupport"]),
+        .testTarget(name: "FetchTests", dependencies: ["Fetch", "Digest", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
         .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),

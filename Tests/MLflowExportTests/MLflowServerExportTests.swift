@@ -37,9 +37,9 @@ import Tracking
         #expect(try first.metricPointsLogged == totalPoints(store))
         #expect(first.artifactFilesUploaded == (try store.runs().reduce(0) { $0 + (try store.artifacts(runID: $1.runID).count) }))
 
-        let dump = try ServerDump.read(server.baseURL)
-        let mapping = try StoreComparison.expectEqual(store: store, dump: dump, experiments: ["automl-test", "export edge cases"],
-                                                      models: [ModelRegistration.modelName, made.modelName])
+        let experiments = ["automl-test", "export edge cases"], models = [ModelRegistration.modelName, made.modelName]
+        let dump = try ServerDump.read(server.baseURL, experiments: experiments, models: models)
+        let mapping = try StoreComparison.expectEqual(store: store, dump: dump, experiments: experiments, models: models)
         // The trials sit under their AutoML run; the grandchild under the child.
         let parentMLflowID = try #require(mapping[parentRunID]).runId
         #expect(mapping.values.filter { $0.tags[ExportTags.parentRunID] == parentMLflowID }.count == 3)
@@ -55,7 +55,7 @@ import Tracking
         #expect(second.modelVersions == ExportCounts(skipped: 3))
         #expect(second.aliases == ExportCounts(skipped: 3))
         #expect(second.metricPointsLogged == 0 && second.artifactFilesUploaded == 0 && second.logBatchRequests == 0)
-        let again = try ServerDump.read(server.baseURL)
+        let again = try ServerDump.read(server.baseURL, experiments: experiments, models: models)
         #expect(again.experiments == dump.experiments)
         #expect(again.models == dump.models)
         for (runmeID, run) in dump.runsByRunmeID {
@@ -84,7 +84,7 @@ import Tracking
 
         // An export that stopped before its last step for the child run: its digest tags are
         // missing on the server, so the next export must compare instead of skipping.
-        let childMLflowID = try #require(try ServerDump.read(server.baseURL).runsByRunmeID[made.child.runID]).runId
+        let childMLflowID = try #require(try ServerDump.read(server.baseURL, experiments: ["export updates"], models: []).runsByRunmeID[made.child.runID]).runId
         _ = try LocalServers.runPython("""
             import os
             os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
@@ -105,7 +105,7 @@ import Tracking
         #expect(second.experiments == ExportCounts(skipped: 1))
 
         // The server equals the store again: no duplicate points, files or runs.
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export updates"], models: [made.modelName])
         try StoreComparison.expectEqual(store: store, dump: dump, experiments: ["export updates"], models: [made.modelName])
         let third = try await exporter(store).export(MLflowExporter.Options(experimentNames: ["export updates"]))
         #expect(!third.changedAnything && third.failures.isEmpty)
@@ -146,7 +146,7 @@ import Tracking
         #expect(summary.runs == ExportCounts(created: 1, failed: 1))
 
         // The rest of the conflicted run still went out, and the run is not marked complete.
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export conflicts"], models: [])
         let runs = dump.runs["export conflicts"] ?? []
         #expect(runs.count == 2)
         let serverConflicted = try #require(runs.first { $0.tags[ExportTags.runID] == conflicted.runID })
@@ -172,8 +172,12 @@ import Tracking
         // The child, the run it is nested in and its own nested run; not the running run.
         #expect(summary.runs.created == 3)
         #expect(summary.modelVersions.created == 2)
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export one run"], models: [made.modelName])
         let names = Set((dump.runs["export one run"] ?? []).map(\.name))
+        let byRunmeID = dump.runsByRunmeID
+        let versions = dump.models[made.modelName]?.versions ?? []
+        #expect(Set(versions.map(\.runId)) == Set([made.child.runID, made.grandchild.runID].compactMap { byRunmeID[$0]?.runId }))
+        #expect(dump.models[made.modelName]?.aliases.count == 2)
         #expect(names == ["long history ✓", "child", "grandchild"])
     }
 
