@@ -42,7 +42,10 @@ public enum MLflowExportError: Error, Sendable, Equatable, CustomStringConvertib
         case let .server(method, endpoint, status, errorCode, message, attempts, authentication):
             var text = "\(method) \(endpoint) answered HTTP \(status)"
             if let errorCode { text += " \(errorCode)" }
-            if !message.isEmpty { text += ": \(message)" }
+            // Servers end their messages with a period or not; the hint follows after one.
+            var trimmed = Substring(message)
+            while trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
+            if !trimmed.isEmpty { text += ": \(trimmed)" }
             if attempts > 1 { text += " (after \(attempts) attempts)" }
             return text + ". " + Self.hint(status: status, errorCode: errorCode, authentication: authentication)
         case let .transport(error):

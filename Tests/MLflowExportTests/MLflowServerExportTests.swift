@@ -37,9 +37,9 @@ import Tracking
         #expect(try first.metricPointsLogged == totalPoints(store))
         #expect(first.artifactFilesUploaded == (try store.runs().reduce(0) { $0 + (try store.artifacts(runID: $1.runID).count) }))
 
-        let dump = try ServerDump.read(server.baseURL)
-        let mapping = try StoreComparison.expectEqual(store: store, dump: dump, experiments: ["automl-test", "export edge cases"],
-                                                      models: [ModelRegistration.modelName, made.modelName])
+        let experiments = ["automl-test", "export edge cases"], models = [ModelRegistration.modelName, made.modelName]
+        let dump = try ServerDump.read(server.baseURL, experiments: experiments, models: models)
+        let mapping = try StoreComparison.expectEqual(store: store, dump: dump, experiments: experiments, models: models)
         // The trials sit under their AutoML run; the grandchild under the child.
         let parentMLflowID = try #require(mapping[parentRunID]).runId
         #expect(mapping.values.filter { $0.tags[ExportTags.parentRunID] == parentMLflowID }.count == 3)
@@ -55,8 +55,13 @@ import Tracking
         #expect(second.modelVersions == ExportCounts(skipped: 3))
         #expect(second.aliases == ExportCounts(skipped: 3))
         #expect(second.metricPointsLogged == 0 && second.artifactFilesUploaded == 0 && second.logBatchRequests == 0)
-        let again = try ServerDump.read(server.baseURL)
-        #expect(again == dump)
+        let again = try ServerDump.read(server.baseURL, experiments: experiments, models: models)
+        #expect(again.experiments == dump.experiments)
+        #expect(again.models == dump.models)
+        for (runmeID, run) in dump.runsByRunmeID {
+            #expect(again.runsByRunmeID[runmeID] == run, "run \(run.name) is the same after the second export")
+        }
+        #expect(again.runsByRunmeID.count == dump.runsByRunmeID.count)
     }
 
     @Test func changesAreSentAsUpdatesAndAnInterruptedExportIsCompletedWithoutDuplicates() async throws {
@@ -79,9 +84,7 @@ import Tracking
 
         // An export that stopped before its last step for the child run: its digest tags are
         // missing on the server, so the next export must compare instead of skipping.
-        let mapping = try StoreComparison.expectEqual(store: store, dump: try ServerDump.read(server.baseURL),
-                                                      experiments: ["export updates"], models: [made.modelName])
-        let childMLflowID = try #require(mapping[made.child.runID]).runId
+        let childMLflowID = try #require(try ServerDump.read(server.baseURL, experiments: ["export updates"], models: []).runsByRunmeID[made.child.runID]).runId
         _ = try LocalServers.runPython("""
             import os
             os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
@@ -102,7 +105,7 @@ import Tracking
         #expect(second.experiments == ExportCounts(skipped: 1))
 
         // The server equals the store again: no duplicate points, files or runs.
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export updates"], models: [made.modelName])
         try StoreComparison.expectEqual(store: store, dump: dump, experiments: ["export updates"], models: [made.modelName])
         let third = try await exporter(store).export(MLflowExporter.Options(experimentNames: ["export updates"]))
         #expect(!third.changedAnything && third.failures.isEmpty)
@@ -143,7 +146,7 @@ import Tracking
         #expect(summary.runs == ExportCounts(created: 1, failed: 1))
 
         // The rest of the conflicted run still went out, and the run is not marked complete.
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export conflicts"], models: [])
         let runs = dump.runs["export conflicts"] ?? []
         #expect(runs.count == 2)
         let serverConflicted = try #require(runs.first { $0.tags[ExportTags.runID] == conflicted.runID })
@@ -169,9 +172,44 @@ import Tracking
         // The child, the run it is nested in and its own nested run; not the running run.
         #expect(summary.runs.created == 3)
         #expect(summary.modelVersions.created == 2)
-        let dump = try ServerDump.read(server.baseURL)
+        let dump = try ServerDump.read(server.baseURL, experiments: ["export one run"], models: [made.modelName])
         let names = Set((dump.runs["export one run"] ?? []).map(\.name))
+        let byRunmeID = dump.runsByRunmeID
+        let versions = dump.models[made.modelName]?.versions ?? []
+        #expect(Set(versions.map(\.runId)) == Set([made.child.runID, made.grandchild.runID].compactMap { byRunmeID[$0]?.runId }))
+        #expect(dump.models[made.modelName]?.aliases.count == 2)
         #expect(names == ["long history ✓", "child", "grandchild"])
+    }
+
+    @Test func theCommandExportsReportsAndExitsAsDocumented() async throws {
+        let server = try Self.server.get()
+        let binary = try #require(TestPaths.runmeBinary, "the runme executable is not built next to the tests: run `swift build` first")
+        let directory = try TemporaryDirectory("mlflow-cli")
+        do {
+            let store = try TrackingStore.open(at: directory.url)
+            _ = try EdgeCaseStore.populate(store, experimentName: "export cli", modelName: "cli_model")
+        }
+        let arguments = ["mlflow", "export", "--store", directory.url.path, "--experiment", "export cli"]
+        let first = try ChildProcess.run(binary, arguments, environment: ["MLFLOW_TRACKING_URI": server.baseURL], timeout: 300)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("experiment 'export cli': created"))
+        #expect(first.stdout.contains("runs: 4 created, 0 updated, 0 unchanged"))
+        #expect(first.stdout.contains("model versions: 2 created"))
+        #expect(first.stdout.contains("aliases: 2 created"))
+
+        let second = try ChildProcess.run(binary, arguments + ["--tracking-uri", server.baseURL], timeout: 300)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("runs: 0 created, 0 updated, 4 unchanged"))
+        #expect(second.stdout.contains("sent: 0 params, 0 tags, 0 metric points in 0 log-batch requests; 0 artifact files"))
+
+        let noServer = try ChildProcess.run(binary, Array(arguments.prefix(4)), environment: ["MLFLOW_TRACKING_URI": ""])
+        #expect(noServer.status == 2)
+        #expect(noServer.stderr.contains("MLFLOW_TRACKING_URI"))
+
+        let port = try LocalServers.freePort()
+        let closed = try ChildProcess.run(binary, Array(arguments.prefix(4)) + ["--tracking-uri", "http://127.0.0.1:\(port)"])
+        #expect(closed.status == 1)
+        #expect(closed.stderr.contains("127.0.0.1:\(port)") && closed.stderr.contains("Is the MLflow server running"))
     }
 
     private func totalPoints(_ store: TrackingStore) throws -> Int {

@@ -19,10 +19,25 @@ struct ServerDump: Decodable, Equatable {
         var artifacts: [String: FileInfo]
     }
 
-    struct Point: Decodable, Equatable, Hashable {
+    struct Point: Decodable, Equatable {
         var step: Int64
         var timestamp: Int64
         var value: Double
+
+        /// NaN equals NaN here: two dumps of one server must compare equal.
+        static func == (lhs: Point, rhs: Point) -> Bool {
+            lhs.step == rhs.step && lhs.timestamp == rhs.timestamp && lhs.value.bitPattern == rhs.value.bitPattern
+                || (lhs.step == rhs.step && lhs.timestamp == rhs.timestamp && lhs.value.isNaN && rhs.value.isNaN)
+        }
+    }
+
+    /// runme run id → the server's run, over every experiment.
+    var runsByRunmeID: [String: Run] {
+        var result: [String: Run] = [:]
+        for runs in runs.values {
+            for run in runs { if let id = run.tags["runme.run_id"] { result[id] = run } }
+        }
+        return result
     }
 
     struct FileInfo: Decodable, Equatable {
@@ -50,9 +65,11 @@ struct ServerDump: Decodable, Equatable {
     var runs: [String: [Run]]
     var models: [String: Model]
 
-    /// Reads the server at `trackingURI` with `mlflow.MlflowClient`.
-    static func read(_ trackingURI: String) throws -> ServerDump {
-        let output = try LocalServers.runPython(script, arguments: [trackingURI], timeout: 300)
+    /// Reads the server at `trackingURI` with `mlflow.MlflowClient`: the named experiments and
+    /// models (the suite's tests share one server, so each reads only its own).
+    static func read(_ trackingURI: String, experiments: [String], models: [String]) throws -> ServerDump {
+        let selection = String(decoding: try JSONEncoder().encode(["experiments": experiments, "models": models]), as: UTF8.self)
+        let output = try LocalServers.runPython(script, arguments: [trackingURI, selection], timeout: 300)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -68,6 +85,7 @@ import mlflow
 from mlflow import MlflowClient
 
 uri = sys.argv[1]
+selection = json.loads(sys.argv[2])
 client = MlflowClient(tracking_uri=uri)
 
 def number(value):
@@ -86,6 +104,8 @@ def files(run_id, path=None):
 
 out = {"experiments": {}, "runs": {}, "models": {}}
 for experiment in client.search_experiments():
+    if experiment.name not in selection["experiments"]:
+        continue
     out["experiments"][experiment.name] = experiment.experiment_id
     runs = []
     for run in client.search_runs([experiment.experiment_id], max_results=50000):
@@ -108,6 +128,8 @@ for experiment in client.search_experiments():
         })
     out["runs"][experiment.name] = runs
 for model in client.search_registered_models():
+    if model.name not in selection["models"]:
+        continue
     versions = client.search_model_versions("name='%s'" % model.name)
     out["models"][model.name] = {
         "description": model.description or "",

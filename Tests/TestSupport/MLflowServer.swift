@@ -33,7 +33,7 @@ public enum MLflowServers {
     /// (telemetry off, so nothing leaves the machine).
     public static let pythonEnvironment = ["MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"]
 
-    private static func startScript(
+    static func startScript(
         name: String, script: String, lifetime: Double, startTimeout: Double, readinessPath: String,
         arguments: (Int, URL) throws -> [String]
     ) throws -> LocalServer {
