@@ -124,11 +124,49 @@ import Testing
         let binary = try #require(TestPaths.runmeBinary, "build runme first (swift build)")
         let data = directory.file("data")
         try FileManager.default.copyItem(at: TestPaths.sharedData, to: data)
+        // Step 04's default alerts deliver to local receivers: e-mail (aiosmtpd), Slack and a webhook.
+        let smtp = try NotificationReceivers.smtp()
+        let http = try NotificationReceivers.http()
+        defer { smtp.stop(); http.stop() }
+        let alertEnvironment = [
+            "RUNME_ALERT_SMTP_URL": "smtp://127.0.0.1:\(smtp.port)", "RUNME_ALERT_EMAIL_TO": "soc@example.org",
+            "RUNME_ALERT_EMAIL_FROM": "runme@example.org",
+            "RUNME_ALERT_SLACK_WEBHOOK_URL": "http://127.0.0.1:\(http.port)/slack",
+            "RUNME_ALERT_WEBHOOK_URL": "http://127.0.0.1:\(http.port)/webhook",
+        ]
         let run = try ChildProcess.run(binary, ["run", "--store", store.path, "--job", TestPaths.jobManifest.path,
                                                 "--param", "data=\(data.path)", "--param", "automl_timeout_minutes=0.3",
                                                 "--param", "automl_max_trials=4", "--param", "min_file_age_seconds=0"],
-                                       workingDirectory: TestPaths.packageRoot, timeout: 600)
+                                       environment: alertEnvironment, workingDirectory: TestPaths.packageRoot, timeout: 600)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+
+        // The alert e-mail lists the Agent Tesla domain; Slack and the webhook got their payloads.
+        let mails = smtp.waitForItems(1).filter { $0.pathExtension == "eml" }
+        #expect(mails.count == 1)
+        if let mail = mails.first {
+            let parsed = try LocalServers.runPython("""
+                import email, email.policy, sys
+                message = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+                print(message.get_body(preferencelist=("plain",)).get_content())
+                """, arguments: [mail.path])
+            #expect(parsed.contains("ns1.asdklgb.cf."), "the alert e-mail does not list ns1.asdklgb.cf.: \(parsed)")
+        }
+        let requests = http.waitForItems(2)
+        let bodies = try requests.map { try String(contentsOf: $0, encoding: .utf8) }
+        #expect(bodies.contains { $0.contains("/slack") }, "no Slack request: \(bodies)")
+        #expect(bodies.contains { $0.contains("/webhook") && $0.contains("asdklgb.cf") }, "no webhook request naming the domain: \(bodies)")
+
+        // A second run of scoring and alerts with nothing new: no row is added and nothing is sent.
+        let rowsBefore = try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value
+        let again = try ChildProcess.run(binary, ["run", "--store", store.path, "--job", TestPaths.jobManifest.path,
+                                                  "--task", "03_scoring", "--task", "04_alerts",
+                                                  "--param", "data=\(data.path)", "--param", "min_file_age_seconds=0"],
+                                         environment: alertEnvironment, workingDirectory: TestPaths.packageRoot, timeout: 300)
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == rowsBefore)
+        try await Task.sleep(for: .seconds(1))
+        #expect(smtp.received().filter { $0.pathExtension == "eml" }.count == 1)
+        #expect(http.received().count == requests.count)
         let db = try lakehouse()
         let agentTesla = try #require(try db.query("SELECT class, reason, threat, tags, top_features, country FROM dns_ioc_latest WHERE domain = 'ns1.asdklgb.cf.'").first)
         #expect(agentTesla.string("class") == "ioc")
