@@ -63,7 +63,7 @@ extension Database {
                 guard let statement else { continue }  // whitespace or a comment
                 defer { sqlite3_finalize(statement) }
                 guard sqlite3_stmt_readonly(statement) != 0 else {
-                    throw SQLiteError(code: SQLITE_READONLY, message: "this connection only reads: the statement would write (INSERT, UPDATE, DELETE, CREATE, DROP, ATTACH and PRAGMA assignments are refused)",
+                    throw SQLiteError(code: SQLITE_READONLY, message: "this connection only reads: the statement would write (INSERT, UPDATE, DELETE, CREATE, DROP and PRAGMA assignments are refused)",
                                       sql: statementText.trimmingCharacters(in: .whitespacesAndNewlines), path: path)
                 }
                 let count = sqlite3_column_count(statement)

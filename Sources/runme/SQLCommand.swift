@@ -11,7 +11,7 @@ struct SQLCommand: ParsableCommand {
         discussion: """
             Opens the store's lakehouse.db read-only and runs QUERY (SQLite's dialect; several \
             statements separated by ';' run in order, the last one's rows are printed). A statement \
-            that would write (INSERT, UPDATE, DELETE, CREATE, DROP, ATTACH, PRAGMA x=y) is refused \
+            that would write (INSERT, UPDATE, DELETE, CREATE, DROP, PRAGMA x=y) is refused \
             before it runs. Tables: bronze_dns, silver_dns, silver_threat_feeds, \
             silver_twisted_domain_brand, silver_dns_training_dataset (after 01_etl), \
             dns_log_analytics and dns_ioc_latest (after 03_scoring), and the pipeline_* tables.
@@ -146,15 +146,15 @@ final class AcceleratorFunctions {
             let registered = suffixes.extract(name).registeredDomain
             return registered.isEmpty ? .null : .text(registered)
         }
-        try database.registerFunction("ioc_detect", argumentCount: 1) { [unowned self] arguments in
+        try database.registerFunction("ioc_detect", argumentCount: 1) { [self] arguments in
             try self.score(arguments[0]).map { .text($0.predictedClass) } ?? .null
         }
-        try database.registerFunction("ioc_score", argumentCount: 1) { [unowned self] arguments in
+        try database.registerFunction("ioc_score", argumentCount: 1) { [self] arguments in
             try self.score(arguments[0]).map { .real($0.probability) } ?? .null
         }
         for (name, field) in [("geoip_country", \GeoLocation.country), ("geoip_city", \GeoLocation.city),
                               ("geoip_country_code", \GeoLocation.countryCode)] {
-            try database.registerFunction(name, argumentCount: 1) { [unowned self] arguments in
+            try database.registerFunction(name, argumentCount: 1) { [self] arguments in
                 guard case let .text(address) = arguments[0] else { return .null }
                 return try self.geoDatabase().lookup(address)?[keyPath: field].map { .text($0) } ?? .null
             }
