@@ -48,9 +48,9 @@ struct ExperimentsCommand: ParsableCommand {
     }
 }
 
-struct ModelsCommand: ParsableCommand {
+struct ModelsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models",
+        commandName: "list",
         abstract: "List registered models, or the versions of one.",
         discussion: """
             Without a name, lists the registered models with their latest version and aliases. \
