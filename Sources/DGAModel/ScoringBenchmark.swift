@@ -50,6 +50,11 @@ public enum ScoringBenchmark {
                 Float(compiled.scores(labels: Array(batch.prefix(shapCount)), threads: threads).count)
             }
             figures.append(Figure(name: "featurize + predict + top-3 SHAP (exact TreeSHAP), \(threads) cores", value: shap.wall, perCPUSecond: shap.cpu, target: nil))
+            let approximate = measure("featurize + predict + top-3 path attributions, \(threads) cores", batch.count, progress) {
+                Float(compiled.scores(labels: batch, threads: threads, approximate: true).count)
+            }
+            figures.append(Figure(name: "featurize + predict + top-3 path attributions (--top-features approx), \(threads) cores",
+                                  value: approximate.wall, perCPUSecond: approximate.cpu, target: nil))
         } else {
             progress("the model is not compiled (\(bundle.compiledFallbackReason ?? "?")): library figures only")
         }

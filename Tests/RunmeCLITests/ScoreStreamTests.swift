@@ -96,6 +96,13 @@ import Tracking
         #expect(listRows.map { $0["class"] as? String } == ["legit", nil, "ioc"])
         #expect(listRows[1]["error"] as? String != nil)
 
+        // Path attributions instead of SHAP: the same classes and scores, three features each.
+        let approximate = try runme(["score", "--stdin", "--top-features", "approx", "--model-dir", bundlePath], stdin: list)
+        let approximateRows = try Self.jsonLines(approximate.stdout)
+        #expect(approximateRows.map { $0["class"] as? String } == listRows.map { $0["class"] as? String })
+        #expect(approximateRows.map { $0["score"] as? Double } == listRows.map { $0["score"] as? Double })
+        #expect((approximateRows[0]["top_features"] as? [[String: Any]])?.count == 3)
+
         // --model-dir for plain names too.
         let plain = try runme(["score", "www.google.com", "--json", "--model-dir", bundlePath])
         #expect(plain.status == 0 && plain.stdout.contains("\"legit\""))
