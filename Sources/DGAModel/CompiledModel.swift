@@ -225,28 +225,23 @@ public struct CompiledModel: Sendable {
             }
             return
         }
+        // Tree by tree over the whole batch: one tree's nodes stay in cache for every row,
+        // where row by row the whole forest (megabytes for deep forests) is walked per row.
+        // Each row still adds its trees' leaves in tree order, so the sums are the same.
+        for row in 0..<rowCount { out[row] = baseMargin }
         nodes.withUnsafeBufferPointer { nodes in
-            roots.withUnsafeBufferPointer { roots in
+            for root in roots {
                 for row in 0..<rowCount {
-                    out[row] = Self.treeMargin(values + row * featureCount, nodes, roots, baseMargin)
+                    let x = values + row * featureCount
+                    var index = Int(root)
+                    while true {
+                        let node = nodes[index]
+                        if node.feature < 0 { out[row] += node.value; break }
+                        index = Int(node.next(x[node.column]))
+                    }
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private static func treeMargin(_ x: UnsafePointer<Float>, _ nodes: UnsafeBufferPointer<Node>, _ roots: UnsafeBufferPointer<Int32>,
-                                   _ base: Float) -> Float {
-        var sum = base
-        for root in roots {
-            var index = Int(root)
-            while true {
-                let node = nodes[index]
-                if node.feature < 0 { sum += node.value; break }
-                index = Int(node.next(x[node.column]))
-            }
-        }
-        return sum
     }
 
     /// The margin of one sparse row (column indices ascending, absent columns missing).
