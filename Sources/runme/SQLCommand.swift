@@ -147,10 +147,10 @@ final class AcceleratorFunctions {
             return registered.isEmpty ? .null : .text(registered)
         }
         try database.registerFunction("ioc_detect", argumentCount: 1) { [self] arguments in
-            try self.score(arguments[0]).map { .text($0.predictedClass) } ?? .null
+            try self.probability(arguments[0]).map { .text($0.probability >= $0.threshold ? "ioc" : "legit") } ?? .null
         }
         try database.registerFunction("ioc_score", argumentCount: 1) { [self] arguments in
-            try self.score(arguments[0]).map { .real($0.probability) } ?? .null
+            try self.probability(arguments[0]).map { .real($0.probability) } ?? .null
         }
         for (name, field) in [("geoip_country", \GeoLocation.country), ("geoip_city", \GeoLocation.city),
                               ("geoip_country_code", \GeoLocation.countryCode)] {
@@ -161,8 +161,9 @@ final class AcceleratorFunctions {
         }
     }
 
-    /// The model's verdict on a name (cut at its public suffix) or a bare label; nil for NULL.
-    private func score(_ value: SQLiteValue) throws -> DomainScore? {
+    /// The model's probability for a name (cut at its public suffix) or a bare label, and the
+    /// model's threshold; nil for NULL. Probabilities only: no contributions to pay for.
+    private func probability(_ value: SQLiteValue) throws -> (probability: Double, threshold: Double)? {
         guard case let .text(name) = value else { return nil }
         let label: String
         if name.contains(".") {
@@ -174,7 +175,8 @@ final class AcceleratorFunctions {
             label = name.lowercased()
         }
         let bundle = try modelBundle()
-        return try bundle.score(labels: [label]).first
+        guard let probability = try bundle.probabilities(labels: [label]).first else { return nil }
+        return (probability, bundle.manifest.threshold)
     }
 
     private func modelBundle() throws -> ModelBundle {
