@@ -23,7 +23,7 @@ public enum ScoringBenchmark {
 
     /// Measures on `labels` (cycled until at least `count` domains per figure), after one warm-up
     /// pass. The SHAP figure uses 20,000 domains (exact TreeSHAP costs O(leaves × depth²) per
-    /// tree: deep forests make it thousands of times dearer than prediction). The compiled figures need a compiled model; a bundle that falls back to the library
+    /// tree: hundreds of times dearer than prediction). The compiled figures need a compiled model; a bundle that falls back to the library
     /// gets the library figure only.
     public static func run(bundle: ModelBundle, labels: [String], count: Int, threads: Int = CompiledScorer.allCores,
                            progress: (String) -> Void) throws -> [Figure] {

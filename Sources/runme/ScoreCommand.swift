@@ -27,7 +27,7 @@ struct ScoreCommand: ParsableCommand {
             "time_last", "domain", "class", "score", "top_features"}; a record that cannot be \
             parsed or scored gives {"line", "name"?, "error", "raw"?} and the stream goes on. \
             Headers, comments and blank lines give no output. The top features are exact SHAP \
-            values (TreeSHAP), which on a deep forest cost a thousand times the prediction; \
+            values (TreeSHAP), which cost hundreds of times the prediction (O(leaves × depth²) per tree); \
             --top-features approx gives path attributions (XGBoost's approx_contribs) at the \
             prediction's speed, for large streams. Records are scored in batches of up \
             to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \

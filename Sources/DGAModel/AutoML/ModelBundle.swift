@@ -89,7 +89,7 @@ public final class ModelBundle: @unchecked Sendable {
 
     /// Scores with the top three features by Saabas's path attributions (XGBoost's
     /// `approx_contribs`) instead of exact SHAP: as fast as the prediction itself, where exact
-    /// TreeSHAP on a deep forest costs a thousand times more. A library-scored model gets exact SHAP.
+    /// TreeSHAP costs hundreds of times more (O(leaves × depth²) per tree). A library-scored model gets exact SHAP.
     public func scoreApproximatingContributions(labels: [String]) throws -> [DomainScore] {
         if let compiled { return compiled.scores(labels: labels, approximate: true) }
         return try libraryScores(labels: labels)
