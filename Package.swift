@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
-        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "TestSupport"]),
+        .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "DNSData", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Digest", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DNSAnalyticsJob", "JobRunner", "DNSData", "DGAModel", "Lakehouse", "Tracking", "TestSupport"]),

@@ -10,24 +10,29 @@ import Foundation
 /// categorical splits, several output groups, objectives other than logistic) are refused with
 /// `CompiledModelError.unsupported`; callers fall back to the library for those.
 public struct CompiledModel: Sendable {
-    /// Flat tree nodes: a split, or a leaf when `feature < 0` (then `value` is the leaf value).
+    /// Flat tree nodes, 16 bytes each so that four share a cache line: a split, or a leaf when
+    /// `feature < 0` (then `value` is the leaf value).
     struct Node: Sendable {
         /// Split threshold (go left when `x < value`), or the leaf value.
         var value: Float
-        /// Split column, or -1 for a leaf.
+        /// Split column, with `defaultLeftFlag` set when a missing value goes left; -1 for a leaf.
         var feature: Int32
         /// Index of the left child in `nodes` (absolute).
         var left: Int32
         /// Index of the right child in `nodes`.
         var right: Int32
-        /// Where a missing value (NaN) goes: the left child's index or the right one's.
-        var missing: Int32
-        /// Hessian sum at the node (SHAP's cover).
-        var cover: Float
-        /// Expected tree output below this node weighted by cover (SHAP's mean value).
-        var mean: Float
-    }
 
+        static let defaultLeftFlag: Int32 = 1 << 30
+
+        /// The split column.
+        @inline(__always) var column: Int { Int(feature & ~Self.defaultLeftFlag) }
+
+        /// The child a value goes to (NaN: the default direction).
+        @inline(__always) func next(_ x: Float) -> Int32 {
+            if x.isNaN { return feature & Self.defaultLeftFlag != 0 ? left : right }
+            return x < value ? left : right
+        }
+    }
 
     /// The booster kind the JSON names (`gbtree` or `gblinear`).
     public let boosterName: String
@@ -41,6 +46,10 @@ public struct CompiledModel: Sendable {
     public let isLinear: Bool
     /// All trees' nodes back to back (empty for a linear model).
     let nodes: [Node]
+    /// Hessian sum at each node (SHAP's cover), index for index with `nodes`.
+    let covers: [Float]
+    /// Expected tree output below each node, weighted by cover (SHAP's mean value).
+    let means: [Float]
     /// Index in `nodes` of each tree's root.
     let roots: [Int32]
     /// The deepest tree's depth (root = 0).
@@ -90,7 +99,7 @@ public struct CompiledModel: Sendable {
         switch name {
         case "gbtree":
             let compiled = try Self.compileTrees(model, featureCount: features)
-            (nodes, roots, depth) = compiled
+            (nodes, covers, means, roots, depth) = compiled
             treeCount = roots.count
             isLinear = false
             weights = []
@@ -106,6 +115,8 @@ public struct CompiledModel: Sendable {
             treeCount = 0
             isLinear = true
             nodes = []
+            covers = []
+            means = []
             roots = []
             depth = 0
         default:
@@ -124,12 +135,14 @@ public struct CompiledModel: Sendable {
         try self.init(jsonData: data)
     }
 
-    private static func compileTrees(_ model: [String: Any], featureCount: Int) throws -> ([Node], [Int32], Int) {
+    private static func compileTrees(_ model: [String: Any], featureCount: Int) throws -> ([Node], [Float], [Float], [Int32], Int) {
+        guard featureCount < Int(Node.defaultLeftFlag) else { throw CompiledModelError.unsupported("\(featureCount) columns") }
         guard let trees = model["trees"] as? [[String: Any]] else { throw CompiledModelError.malformed("gbtree model without trees") }
         if let info = model["tree_info"] as? [Any], info.contains(where: { integer($0) != 0 }) {
             throw CompiledModelError.unsupported("trees for several output groups")
         }
         var nodes: [Node] = []
+        var covers: [Float] = []
         var roots: [Int32] = []
         var deepest = 0
         for (number, tree) in trees.enumerated() {
@@ -139,9 +152,9 @@ public struct CompiledModel: Sendable {
             let split = try intArray(tree["split_indices"], what)
             let conditions = try floatArray(tree["split_conditions"], what)
             let defaults = try intArray(tree["default_left"], what)
-            let covers = try floatArray(tree["sum_hessian"], what)
+            let nodeCovers = try floatArray(tree["sum_hessian"], what)
             let count = left.count
-            guard count > 0, [right.count, split.count, conditions.count, defaults.count, covers.count].allSatisfy({ $0 == count }) else {
+            guard count > 0, [right.count, split.count, conditions.count, defaults.count, nodeCovers.count].allSatisfy({ $0 == count }) else {
                 throw CompiledModelError.malformed("\(what): node arrays of different lengths")
             }
             if let types = tree["split_type"] as? [Any], types.contains(where: { integer($0) != 0 }) {
@@ -158,8 +171,9 @@ public struct CompiledModel: Sendable {
                 }
                 let l = isLeaf ? -1 : offset + Int32(left[index])
                 let r = isLeaf ? -1 : offset + Int32(right[index])
-                nodes.append(Node(value: conditions[index], feature: isLeaf ? -1 : Int32(split[index]), left: l, right: r,
-                                  missing: defaults[index] != 0 ? l : r, cover: covers[index], mean: 0))
+                let feature = isLeaf ? -1 : Int32(split[index]) | (defaults[index] != 0 ? Node.defaultLeftFlag : 0)
+                nodes.append(Node(value: conditions[index], feature: feature, left: l, right: r))
+                covers.append(nodeCovers[index])
             }
             // Children must lie below their parent or the walk could loop: check by depth.
             var depth = 0
@@ -173,24 +187,25 @@ public struct CompiledModel: Sendable {
                 if n.feature >= 0 { stack.append((n.left, level + 1)); stack.append((n.right, level + 1)) }
             }
             deepest = max(deepest, depth)
-            fillMeans(&nodes, Int(offset))
         }
-        return (nodes, roots, deepest)
+        var means = [Float](repeating: 0, count: nodes.count)
+        for root in roots { fillMeans(nodes, covers, &means, Int(root)) }
+        return (nodes, covers, means, roots, deepest)
     }
 
     /// XGBoost's `FillNodeMeanValues`, in float as it does.
     @discardableResult
-    private static func fillMeans(_ nodes: inout [Node], _ index: Int) -> Float {
+    private static func fillMeans(_ nodes: [Node], _ covers: [Float], _ means: inout [Float], _ index: Int) -> Float {
         let node = nodes[index]
         var result: Float
         if node.feature < 0 {
             result = node.value
         } else {
-            result = fillMeans(&nodes, Int(node.left)) * nodes[Int(node.left)].cover
-            result += fillMeans(&nodes, Int(node.right)) * nodes[Int(node.right)].cover
-            result /= node.cover
+            result = fillMeans(nodes, covers, &means, Int(node.left)) * covers[Int(node.left)]
+            result += fillMeans(nodes, covers, &means, Int(node.right)) * covers[Int(node.right)]
+            result /= covers[index]
         }
-        nodes[index].mean = result
+        means[index] = result
         return result
     }
 
@@ -210,29 +225,23 @@ public struct CompiledModel: Sendable {
             }
             return
         }
+        // Tree by tree over the whole batch: one tree's nodes stay in cache for every row,
+        // where row by row the whole forest (megabytes for deep forests) is walked per row.
+        // Each row still adds its trees' leaves in tree order, so the sums are the same.
+        for row in 0..<rowCount { out[row] = baseMargin }
         nodes.withUnsafeBufferPointer { nodes in
-            roots.withUnsafeBufferPointer { roots in
+            for root in roots {
                 for row in 0..<rowCount {
-                    out[row] = Self.treeMargin(values + row * featureCount, nodes, roots, baseMargin)
+                    let x = values + row * featureCount
+                    var index = Int(root)
+                    while true {
+                        let node = nodes[index]
+                        if node.feature < 0 { out[row] += node.value; break }
+                        index = Int(node.next(x[node.column]))
+                    }
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private static func treeMargin(_ x: UnsafePointer<Float>, _ nodes: UnsafeBufferPointer<Node>, _ roots: UnsafeBufferPointer<Int32>,
-                                   _ base: Float) -> Float {
-        var sum = base
-        for root in roots {
-            var index = Int(root)
-            while true {
-                let node = nodes[index]
-                if node.feature < 0 { sum += node.value; break }
-                let value = x[Int(node.feature)]
-                index = Int(value.isNaN ? node.missing : (value < node.value ? node.left : node.right))
-            }
-        }
-        return sum
     }
 
     /// The margin of one sparse row (column indices ascending, absent columns missing).

@@ -89,22 +89,24 @@ public struct CompiledScorer: Sendable {
 
     // MARK: Scores with contributions
 
-    /// Probability, class and the three largest SHAP contributions of each label, in input order.
-    public func scores(labels: [String], threads: Int = CompiledScorer.allCores) -> [DomainScore] {
+    /// Probability, class and the three largest contributions of each label, in input order:
+    /// exact SHAP values, or (`approximate`) Saabas's path attributions, which cost no more
+    /// than the prediction (see `CompiledModel.approximateContributions`).
+    public func scores(labels: [String], threads: Int = CompiledScorer.allCores, approximate: Bool = false) -> [DomainScore] {
         var out = [DomainScore?](repeating: nil, count: labels.count)
         out.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let output = SendablePointer(base)
             forEachChunk(labels.count, threads: threads) { range in
                 labels.withUnsafeBufferPointer { labels in
-                    score(labels, range, into: output.pointer + range.lowerBound)
+                    score(labels, range, approximate: approximate, into: output.pointer + range.lowerBound)
                 }
             }
         }
         return out.map { $0 ?? DomainScore(probability: .nan, predictedClass: "legit", topFeatures: []) }
     }
 
-    private func score(_ labels: UnsafeBufferPointer<String>, _ range: Range<Int>, into out: UnsafeMutablePointer<DomainScore?>) {
+    private func score(_ labels: UnsafeBufferPointer<String>, _ range: Range<Int>, approximate: Bool, into out: UnsafeMutablePointer<DomainScore?>) {
         var scratch = CompiledModel.SHAPScratch(for: model)
         let width = model.featureCount
         withUnsafeTemporaryAllocation(of: Float.self, capacity: width + 1) { phiBuffer in
@@ -134,7 +136,11 @@ public struct CompiledScorer: Sendable {
                     let x = UnsafePointer(base + offset * dense)
                     var margin: Float = 0
                     model.margins(dense: x, rowCount: 1, into: &margin)
-                    model.contributions(dense: x, into: phi, scratch: &scratch)
+                    if approximate {
+                        model.approximateContributions(dense: x, into: phi)
+                    } else {
+                        model.contributions(dense: x, into: phi, scratch: &scratch)
+                    }
                     out[offset] = result(margin: margin, phi: phi, candidates: nil)
                 }
             }

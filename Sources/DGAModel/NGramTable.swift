@@ -26,6 +26,11 @@ public struct NGramTable: Sendable {
     /// extending a window at the first unknown n-gram. A fitted table always is: a document
     /// holding "abcd" holds "abc", so the prefix occurs in at least as many documents.
     private let prefixClosed: Bool
+    /// The 3-grams' weights in a dense array (NaN: not kept), indexed by `tripleIndex`, when
+    /// `minN` is 3: the first probe at each position, which is most of them, then reads a table
+    /// of a few hundred KiB that stays in cache instead of a hash table of megabytes.
+    private let tripleIndex: ByteTripleIndex?
+    private let tripleWeights: [Float]
 
     /// Number of n-grams kept.
     public var count: Int { grams.count }
@@ -91,6 +96,17 @@ public struct NGramTable: Sendable {
         self.weights = PackedKeyTable(entries, placeholder: 0)
         let keys = Set(entries.map(\.key))
         prefixClosed = entries.allSatisfy { $0.key >> 8 < (1 << (8 * UInt64(minN))) || keys.contains($0.key >> 8) }
+        let index = minN == 3 ? ByteTripleIndex(texts: grams) : nil
+        var triples: [Float] = []
+        if let index {
+            triples = [Float](repeating: .nan, count: index.slotCount)
+            for (gram, entry) in zip(grams, entries) where gram.utf8.count == 3 {
+                let bytes = Array(gram.utf8)
+                if let slot = bytes.withUnsafeBufferPointer({ index.slot($0, at: 0) }) { triples[slot] = entry.value }
+            }
+        }
+        tripleIndex = index
+        tripleWeights = triples
     }
 
     /// The score of a label: the summed `log10` counts of its n-grams.
@@ -105,6 +121,42 @@ public struct NGramTable: Sendable {
 
     @inline(__always)
     func score(bytes: UnsafeBufferPointer<UInt8>) -> Float {
+        guard let tripleIndex else { return scoreByHash(bytes: bytes) }
+        var sum: Float = 0
+        let length = bytes.count
+        guard length >= 3 else { return 0 }
+        return tripleWeights.withUnsafeBufferPointer { triples in
+            for start in 0...(length - 3) {
+                // A byte in no kept n-gram: no n-gram starts here.
+                guard let slot = tripleIndex.slot(bytes, at: start) else { continue }
+                let weight = triples[slot]
+                if !weight.isNaN {
+                    sum += weight
+                } else if prefixClosed {
+                    continue
+                }
+                var end = start + 3
+                guard end < length && end - start < maxN else { continue }
+                var key = PackedKey.appending(PackedKey.make(bytes, from: start, count: 3), bytes[end])
+                end += 1
+                // Then exactly as `scoreByHash`, from the 4-gram on (same weights, same order).
+                while true {
+                    if let weight = weights.value(for: key) {
+                        sum += weight
+                    } else if prefixClosed {
+                        break
+                    }
+                    guard end < length && end - start < maxN else { break }
+                    key = PackedKey.appending(key, bytes[end])
+                    end += 1
+                }
+            }
+            return sum
+        }
+    }
+
+    /// The score by hash probes only: the reference `score(bytes:)` must equal.
+    func scoreByHash(bytes: UnsafeBufferPointer<UInt8>) -> Float {
         var sum: Float = 0
         let length = bytes.count
         guard length >= minN else { return 0 }

@@ -48,24 +48,6 @@ struct ExperimentsCommand: ParsableCommand {
     }
 }
 
-struct ModelsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "models",
-        abstract: "List registered models and their versions, or export one.",
-        discussion: """
-            `runme models` lists the registered models; `runme models NAME` lists one model's \
-            versions (both are `runme models list`). URIs such as models:/NAME/VERSION, \
-            models:/NAME@ALIAS and runs:/RUN_ID/PATH resolve to the directories listed. \
-            `runme models export URI DIR` writes a self-contained bundle of one model that \
-            scores without the store.
-            """,
-        // A group: ArgumentParser reads a positional argument of the parent before it looks
-        // for a subcommand, so `models export URI DIR` would be taken as a model named "export".
-        subcommands: [ModelsListCommand.self, ModelsExportCommand.self],
-        defaultSubcommand: ModelsListCommand.self
-    )
-}
-
 struct ModelsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",

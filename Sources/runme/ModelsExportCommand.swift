@@ -43,6 +43,16 @@ enum ModelExport {
     }
 }
 
+/// `runme models`: listing by default (`runme models [NAME]`), and `runme models export`.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List registered models or the versions of one (models [list] [NAME]), or export one (models export URI DIR).",
+        subcommands: [ModelsListCommand.self, ModelsExportCommand.self],
+        defaultSubcommand: ModelsListCommand.self
+    )
+}
+
 struct ModelsExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",

@@ -83,6 +83,7 @@ struct Runme: AsyncParsableCommand {
             ExperimentsCommand.self,
             ModelsCommand.self,
             ScoreCommand.self,
+            SQLCommand.self,
             ReportCommand.self,
             CompareCommand.self,
             DashboardCommand.self,

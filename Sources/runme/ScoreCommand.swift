@@ -26,7 +26,10 @@ struct ScoreCommand: ParsableCommand {
             one JSON line per record, in input order: {"line", "name", "rrtype", "time_first", \
             "time_last", "domain", "registered_domain", "class", "score", "top_features"}; a record that cannot be \
             parsed or scored gives {"line", "name"?, "error", "raw"?} and the stream goes on. \
-            Headers, comments and blank lines give no output. Records are scored in batches of up \
+            Headers, comments and blank lines give no output. The top features are exact SHAP \
+            values (TreeSHAP), which cost hundreds of times the prediction (O(leaves × depth²) per tree); \
+            --top-features approx gives path attributions (XGBoost's approx_contribs) at the \
+            prediction's speed, for large streams. Records are scored in batches of up \
             to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \
             interactive pipe gets its answers at once. Memory stays constant whatever the input's \
             length. EOF ends the stream with exit 0.
@@ -51,6 +54,11 @@ struct ScoreCommand: ParsableCommand {
     var format: String?
 
     @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .customLong("top-features"), help: ArgumentHelp(
+        "How the top three features are found: shap (exact TreeSHAP) or approx (path attributions, as fast as the prediction; for large streams).",
+        valueName: "method"))
+    var topFeatures = "shap"
 
     @Option(name: .customLong("public-suffix-list"), help: ArgumentHelp(
         "The Public Suffix List file (default: the bundle's with --model-dir, else \(PublicSuffixList.debianPath)).", valueName: "path"))
@@ -80,6 +88,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if topFeatures != "shap" && topFeatures != "approx" { throw ValidationError("--top-features is shap or approx") }
         if stdin {
             if !names.isEmpty || input != nil { throw ValidationError("--stdin reads records from standard input: give no names and no --input") }
             if output.json { throw ValidationError("--stdin always writes JSON lines: drop --json") }
@@ -107,7 +116,7 @@ struct ScoreCommand: ParsableCommand {
             let bundle = try modelOptions.load(store: storeOptions)
             let suffixes = try PublicSuffixList(path: suffixListPath)
             let logFormat = ScoreStream.logFormat(format ?? "names") ?? .csv
-            try ScoreStream(bundle: bundle, suffixes: suffixes, format: logFormat).run(path: "/dev/stdin")
+            try ScoreStream(bundle: bundle, suffixes: suffixes, format: logFormat, approximate: topFeatures == "approx").run(path: "/dev/stdin")
             return
         }
         let allNames = try names + readInput()
@@ -120,7 +129,8 @@ struct ScoreCommand: ParsableCommand {
             }
         }
         let scorable = lines.indices.filter { lines[$0].error == nil }
-        let scores = try bundle.score(labels: scorable.compactMap { lines[$0].domain })
+        let labels = scorable.compactMap { lines[$0].domain }
+        let scores = try topFeatures == "approx" ? bundle.scoreApproximatingContributions(labels: labels) : bundle.score(labels: labels)
         for (index, score) in zip(scorable, scores) {
             lines[index].class = score.predictedClass
             lines[index].probability = score.probability

@@ -11,6 +11,8 @@ struct ScoreStream {
     let bundle: ModelBundle
     let suffixes: PublicSuffixList
     let format: DNSLogFormat
+    /// Path attributions instead of exact SHAP for the top features.
+    let approximate: Bool
 
     /// Records per batch: four chunks of the compiled scorer, so every core gets work.
     static let batchSize = 8192
@@ -70,7 +72,8 @@ struct ScoreStream {
     private func flush(_ pending: inout [Pending], _ out: inout OutputBuffer) throws {
         guard !pending.isEmpty else { return }
         let scorable = pending.indices.filter { pending[$0].domain != nil }
-        let scores = try bundle.score(labels: scorable.map { pending[$0].domain ?? "" })
+        let labels = scorable.map { pending[$0].domain ?? "" }
+        let scores = try approximate ? bundle.scoreApproximatingContributions(labels: labels) : bundle.score(labels: labels)
         var next = 0
         for (index, item) in pending.enumerated() {
             out.append("{\"line\":\(item.line)")

@@ -66,6 +66,28 @@ import Testing
             if !sameValues { mismatches.append("\(sample[index]): \(a.topFeatures) vs \(b.topFeatures)") }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+
+        // Approximate contributions: the same scores; per row they sum to the margin.
+        let approximate = try bundle.scoreApproximatingContributions(labels: sample)
+        #expect(approximate.map(\.probability) == fastScores.map(\.probability))
+        #expect(approximate.allSatisfy { !$0.topFeatures.isEmpty })
+        if algorithm != .linear {
+            let matrix = data.featurizer.matrix(labels: sample, features: compiled.features)
+            let width = compiled.model.featureCount
+            var phi = [Float](repeating: 0, count: width + 1)
+            var margin: Float = 0
+            for row in 0..<matrix.rowCount {
+                let values = matrix.row(row)
+                values.withUnsafeBufferPointer { x in
+                    guard let base = x.baseAddress else { return }
+                    compiled.model.margins(dense: base, rowCount: 1, into: &margin)
+                    phi.withUnsafeMutableBufferPointer { out in
+                        if let target = out.baseAddress { compiled.model.approximateContributions(dense: base, into: target) }
+                    }
+                }
+                #expect(abs(phi.reduce(0, +) - margin) <= 1e-3 * max(1, abs(margin)), "row \(row)")
+            }
+        }
     }
 
     @Test func modelsTheCompilerDoesNotCoverFallBackToTheLibrary() throws {
