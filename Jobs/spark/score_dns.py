@@ -93,13 +93,13 @@ def executable(path):
     return found
 
 
-def scorer(runme, model_dir, fmt):
+def scorer(runme, model_dir, fmt, top_features):
     def score_partition(batches):
         partition = TaskContext.get().partitionId()
         binary = executable(runme)
         model = locate(model_dir)
         process = subprocess.Popen(
-            [binary, "score", "--stdin", "--model-dir", model, "--format", fmt],
+            [binary, "score", "--stdin", "--model-dir", model, "--format", fmt, "--top-features", top_features],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env={**os.environ, "OMP_WAIT_POLICY": "passive"},
         )
@@ -176,6 +176,8 @@ def main(argv):
                         help="the input's format (Zeek needs its header, so score Zeek logs on one machine)")
     parser.add_argument("--runme", default="runme", help="the runme binary (shipped with --files)")
     parser.add_argument("--model-dir", default="model", help="the exported model bundle (shipped with --archives)")
+    parser.add_argument("--top-features", default="approx", choices=["approx", "shap"],
+                        help="how the three strongest features are found: path attributions (fast) or exact SHAP")
     parser.add_argument("--partitions", type=int, default=0, help="repartition the input first (0: keep)")
     parser.add_argument("--mode", default="overwrite", choices=["overwrite", "append", "error"])
     args = parser.parse_args(argv)
@@ -186,7 +188,7 @@ def main(argv):
     if args.partitions > 0:
         lines = lines.repartition(args.partitions)
     scored = (
-        lines.mapInArrow(scorer(args.runme, args.model_dir, args.format), SCHEMA)
+        lines.mapInArrow(scorer(args.runme, args.model_dir, args.format, args.top_features), SCHEMA)
         # dns_log_analytics' processing time and the record's own time.
         .withColumn("timestamp", F.current_timestamp())
         .withColumn("event_time", F.timestamp_seconds(F.col("time_last")))

@@ -46,6 +46,11 @@ struct SparkSubmitCommand: ParsableCommand {
     @Option(name: .customLong("model-dir"), help: ArgumentHelp("An exported model bundle to ship instead of --model.", valueName: "dir"))
     var modelDirectory: String?
 
+    @Option(name: .customLong("top-features"), help: ArgumentHelp(
+        "How each record's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact, about 50 times slower).",
+        valueName: "approx|shap"))
+    var topFeatures = "approx"
+
     @Option(help: ArgumentHelp("Spark's master URL.", valueName: "url"))
     var master = "local[*]"
 
@@ -76,6 +81,7 @@ struct SparkSubmitCommand: ParsableCommand {
         guard ["cof", "csv", "names", "suricata"].contains(format) else {
             throw ValidationError("--format \(format): Spark scores line-by-line formats only (cof, csv, names, suricata); score Zeek logs, whose header spans lines, with `runme score --stdin --format zeek`")
         }
+        guard topFeatures == "approx" || topFeatures == "shap" else { throw ValidationError("--top-features is approx or shap") }
         guard ["overwrite", "append", "error"].contains(mode) else { throw ValidationError("--mode must be overwrite, append or error") }
         guard partitions >= 0 else { throw ValidationError("--partitions must be 0 or more") }
         for setting in settings where !setting.contains("=") {
@@ -120,7 +126,7 @@ struct SparkSubmitCommand: ParsableCommand {
         for setting in settings { command += ["--conf", setting] }
         command += [driverPath, "--input", input, "--output", output, "--format", format,
                     "--runme", binary.lastPathComponent, "--model-dir", "runme_model",
-                    "--partitions", String(partitions), "--mode", mode]
+                    "--top-features", topFeatures, "--partitions", String(partitions), "--mode", mode]
         let printable = command.map(Self.shellQuoted).joined(separator: " ")
         if dryRun {
             print(printable)

@@ -23,7 +23,15 @@ import Tracking
         var score: Double?
         var error: String?
         var raw: String?
+        /// The top features' names and contributions, strongest first.
+        var features: [String] = []
+        var contributions: [Double] = []
         var description: String { "\(name ?? "-") \(predictedClass ?? "-") \(score.map { String($0) } ?? "-") \(error ?? "")" }
+    }
+
+    static func features(_ object: [String: Any]) -> (names: [String], values: [Double]) {
+        let list = object["top_features"] as? [[String: Any]] ?? []
+        return (list.compactMap { $0["feature"] as? String }, list.compactMap { $0["contribution"] as? Double })
     }
 
     @Test func sparkScoresEveryRecordAsRunmeDoesAndKeepsBadLinesAsErrorRows() async throws {
@@ -57,13 +65,14 @@ import Tracking
         #expect(submit.status == 0, "spark-submit failed: \(submit.stderr.suffix(3000))")
 
         // One machine: the same bundle through `runme score --stdin`.
-        let local = try runme(["score", "--stdin", "--format", "cof", "--model-dir", "\(work)/model"], stdin: input)
+        let local = try runme(["score", "--stdin", "--format", "cof", "--model-dir", "\(work)/model", "--top-features", "approx"], stdin: input)
         #expect(local.status == 0, "\(local.stderr)")
         let expected = try local.stdout.split(separator: "\n").map { line -> Outcome in
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             return Outcome(name: object["name"] as? String, registeredDomain: object["registered_domain"] as? String,
                            predictedClass: object["class"] as? String, score: object["score"] as? Double,
-                           error: object["error"] as? String, raw: object["raw"] as? String)
+                           error: object["error"] as? String, raw: object["raw"] as? String,
+                           features: Self.features(object).names, contributions: Self.features(object).values)
         }
         #expect(expected.count == eventLines.count + latestLines.count + 2)
 
@@ -72,7 +81,7 @@ import Tracking
             import json, sys
             import pyarrow.parquet as pq
             for row in pq.read_table(sys.argv[1]).to_pylist():
-                print(json.dumps({k: row[k] for k in ("domain", "domain_tldextract", "class", "score", "error", "raw", "partition")}))
+                print(json.dumps({k: row[k] for k in ("domain", "domain_tldextract", "class", "score", "error", "raw", "partition", "top_features")}))
             """, arguments: [output], timeout: 120)
         var partitions = Set<Int>()
         let actual = try dump.split(separator: "\n").map { line -> Outcome in
@@ -80,7 +89,8 @@ import Tracking
             if let partition = object["partition"] as? Int { partitions.insert(partition) }
             return Outcome(name: object["domain"] as? String, registeredDomain: object["domain_tldextract"] as? String,
                            predictedClass: object["class"] as? String, score: object["score"] as? Double,
-                           error: object["error"] as? String, raw: object["raw"] as? String)
+                           error: object["error"] as? String, raw: object["raw"] as? String,
+                           features: Self.features(object).names, contributions: Self.features(object).values)
         }
         #expect(partitions == [0, 1])
         // Records may come back in another order across partitions: compare as multisets.
@@ -92,6 +102,7 @@ import Tracking
         #expect(Set(errors.compactMap(\.raw)) == ["{broken json", "{\"rrname\": 7}"])
         let agentTesla = try #require(actual.first { $0.name == "ns1.asdklgb.cf." })
         #expect(agentTesla.registeredDomain == "asdklgb.cf")
+        #expect(agentTesla.features.count == 3)
     }
 
     @Test func refusesFormatsThatSpanLinesAndAMissingBundle() throws {
