@@ -74,7 +74,7 @@ struct Runme: AsyncParsableCommand {
               2  usage or configuration error: bad option, manifest, parameter or store
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, RepairCommand.self, RunsCommand.self, ExperimentsCommand.self, ModelsCommand.self, ScoreCommand.self, TrialsCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -35,6 +35,7 @@ public struct AutoMLSearch: Sendable {
         let deadline = start + .milliseconds(Int64(settings.timeBudgetSeconds * 1000))
         let featurizerJSON = try data.featurizer.jsonData()
         let fingerprint = try data.featurizer.fingerprint()
+        let summary = TrialNotebook.DataSummary(data, seed: settings.seed, fingerprint: fingerprint)
         var state = SearchState(seed: settings.seed)
         var trials: [TrialRecord] = []
         var started = 0
@@ -60,7 +61,10 @@ public struct AutoMLSearch: Sendable {
             }
             for _ in 0..<settings.concurrency where startNext() {}
             while let finished = try await group.next() {
-                let record = try self.record(finished, number: trials.count + 1, featurizerJSON: featurizerJSON, fingerprint: fingerprint)
+                var record = try self.record(finished, number: trials.count + 1, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
+                                         summary: summary)
+                let since = clock.now - start
+                record.finishedAfterSeconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
                 trials.append(record)
                 if let outcome = record.outcome, let value = record.primaryValue {
                     state.report(outcome, score: settings.primaryMetric.higherIsBetter ? value : -value)
@@ -99,12 +103,14 @@ public struct AutoMLSearch: Sendable {
     }
 
     /// Numbers a trial, computes its primary metric and records it as a child run.
-    private func record(_ trial: TrialRecord, number: Int, featurizerJSON: Data, fingerprint: String) throws -> TrialRecord {
+    private func record(_ trial: TrialRecord, number: Int, featurizerJSON: Data, fingerprint: String,
+                        summary: TrialNotebook.DataSummary) throws -> TrialRecord {
         let primary = trial.outcome.map { settings.primaryMetric.value(in: $0.validation) }
         var runID: String?
         if let tracking {
             runID = try TrialLogger(tracking: tracking).log(trial, number: number, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
-                                                            scalePosWeight: data.scalePosWeight, hashBuckets: data.featurizer.configuration.hashing.bucketCount)
+                                                            scalePosWeight: data.scalePosWeight, hashBuckets: data.featurizer.configuration.hashing.bucketCount,
+                                                            dataSummary: summary)
         }
         return TrialRecord(number: number, runID: runID, configuration: trial.configuration, outcome: trial.outcome,
                            error: trial.error, primaryValue: primary)
