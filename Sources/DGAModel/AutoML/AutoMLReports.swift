@@ -107,38 +107,42 @@ public enum AutoMLReports {
     }
 
     /// SHAP contributions (`pred_contribs`) of the best model on up to `sampleSize` test rows
-    /// (every ioc row of the sample and legit rows in split order), as CSV, and the mean absolute
+    /// (ioc rows, up to half the sample, then legit rows, each in split order), as CSV, and the mean absolute
     /// contribution per input over the sample. Hashed n-gram buckets are summed into one
     /// `ngram_buckets` column.
     public static func shap(of outcome: TrialOutcome, data: AutoMLDataset, sampleSize: Int = 500) throws -> (csv: String, meanAbsolute: [(String, Double)]) {
         let booster = try Booster(modelData: outcome.modelJSON, nthread: 1)
-        let testRows = Array(data.split.test.prefix(sampleSize))
+        let iocRows = data.split.test.filter { data.isIOC[$0] }.prefix(sampleSize / 2)
+        let testRows = Array(iocRows) + data.split.test.filter { !data.isIOC[$0] }.prefix(sampleSize - iocRows.count)
         let labels = testRows.map { data.labels[$0] }
-        let inputs = labels.map { DomainInput(label: $0) }
         let dense = AutoMLDataset.denseFeatures
-        let matrix: DMatrix
-        let buckets: Int
-        if outcome.configuration.algorithm.usesHashedNGrams {
-            matrix = try DMatrix(data.featurizer.hashedNGrams(inputs, appending: dense), nthread: 1)
-            buckets = data.featurizer.configuration.hashing.bucketCount
-        } else {
-            matrix = try DMatrix(data.featurizer.matrix(inputs, features: dense), featureNames: Featurizer.names(of: dense), nthread: 1)
-            buckets = 0
-        }
-        let probabilities = try booster.predict(matrix)
-        let contributions = try booster.contributions(matrix)
+        let buckets = outcome.configuration.algorithm.usesHashedNGrams ? data.featurizer.configuration.hashing.bucketCount : 0
         let names = (buckets > 0 ? ["ngram_buckets"] : []) + Featurizer.names(of: dense) + ["bias"]
         var sums = [Double](repeating: 0, count: names.count)
         var lines = ["label,class,probability," + names.joined(separator: ",")]
-        for row in 0..<labels.count {
-            let values = Array(contributions.row(row))
-            var folded: [Double] = []
-            if buckets > 0 { folded.append(values.prefix(buckets).reduce(0) { $0 + Double($1) }) }
-            folded += values.dropFirst(buckets).map(Double.init)
-            for (index, value) in folded.enumerated() where index < sums.count { sums[index] += abs(value) }
-            let truth = data.isIOC[testRows[row]] ? "ioc" : "legit"
-            lines.append(csvField(labels[row]) + ",\(truth)," + String(format: "%.6f", probabilities[row]) + ","
-                         + folded.map { String(format: "%.6f", $0) }.joined(separator: ","))
+        // SHAP output is rows × (columns + 1) floats, 65,537 columns for a hashed-n-gram model:
+        // chunks of 100 rows keep that to a few tens of megabytes.
+        var start = 0
+        while start < labels.count {
+            let end = min(labels.count, start + 100)
+            let inputs = labels[start..<end].map { DomainInput(label: $0) }
+            let matrix = buckets > 0
+                ? try DMatrix(data.featurizer.hashedNGrams(inputs, appending: dense), nthread: 1)
+                : try DMatrix(data.featurizer.matrix(inputs, features: dense), featureNames: Featurizer.names(of: dense), nthread: 1)
+            let probabilities = try booster.predict(matrix)
+            let contributions = try booster.contributions(matrix)
+            for offset in 0..<inputs.count {
+                let values = Array(contributions.row(offset))
+                var folded: [Double] = []
+                if buckets > 0 { folded.append(values.prefix(buckets).reduce(0) { $0 + Double($1) }) }
+                folded += values.dropFirst(buckets).map(Double.init)
+                for (index, value) in folded.enumerated() where index < sums.count { sums[index] += abs(value) }
+                let row = start + offset
+                let truth = data.isIOC[testRows[row]] ? "ioc" : "legit"
+                lines.append(csvField(labels[row]) + ",\(truth)," + String(format: "%.6f", probabilities[offset]) + ","
+                             + folded.map { String(format: "%.6f", $0) }.joined(separator: ","))
+            }
+            start = end
         }
         let count = Double(max(1, labels.count))
         let mean = zip(names, sums).map { ($0, $1 / count) }.filter { $0.0 != "bias" }.sorted { $0.1 > $1.1 }
