@@ -134,6 +134,8 @@ let automlStep = Step(
         let summary = AutoMLReports.summary(result, settings: settings.search, test: test, heldOut: heldOut)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // An undefined figure (precision with nothing flagged) is written as the string "NaN".
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try context.store.writeArtifact(runID: context.trackingRunID, data: encoder.encode(summary), artifactPath: AutoMLReports.summaryJSONPath)
         try context.store.writeArtifact(runID: context.trackingRunID, data: Data(summary.markdown().utf8), artifactPath: AutoMLReports.summaryMarkdownPath)
         guard let outcome = result.best.outcome else { return }

@@ -42,6 +42,10 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
     case unlikelyTransitions = "unlikely_transitions"
     /// Share of rare letters (version 2).
     case rareLetters = "rare_letters"
+    /// Share of 3-grams seen among popular labels (version 2).
+    case popularTrigramShare = "alexa_trigram_share"
+    /// Share of 3-grams seen among dictionary words (version 2).
+    case dictionaryTrigramShare = "word_trigram_share"
 
     /// The accelerator's four features: length, entropy, alexa_grams, word_grams.
     public static let accelerator: [DomainFeature] = [.length, .entropy, .alexaGrams, .wordGrams]
@@ -69,6 +73,8 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .characterModelTotal: return "total log10 probability of the label under the trigram model (char_lm times length + 1)"
         case .unlikelyTransitions: return "share of characters whose trigram probability is below 1% given the two before"
         case .rareLetters: return "share of characters that are one of the rare letters j, k, q, v, w, x, z"
+        case .popularTrigramShare: return "share of the label's 3-grams that occur among popular labels (at the accelerator's min_df)"
+        case .dictionaryTrigramShare: return "share of the label's 3-grams that occur among dictionary words (at the accelerator's min_df)"
         }
     }
 
@@ -97,6 +103,8 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .characterModelTotal: return 17
         case .unlikelyTransitions: return 18
         case .rareLetters: return 19
+        case .popularTrigramShare: return 20
+        case .dictionaryTrigramShare: return 21
         }
     }
 }

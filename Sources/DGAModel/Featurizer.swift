@@ -178,8 +178,8 @@ public struct Featurizer: Sendable {
             var use: TableUse = []
             for feature in features {
                 switch feature {
-                case .alexaGrams: use.insert(.popular)
-                case .wordGrams: use.insert(.dictionary)
+                case .alexaGrams, .popularTrigramShare: use.insert(.popular)
+                case .wordGrams, .dictionaryTrigramShare: use.insert(.dictionary)
                 case .characterModel, .unigramModel, .contextGain, .characterModelTotal, .unlikelyTransitions:
                     use.insert(.characterModel)
                 case .wordCoverage, .longestWord: use.insert(.coverage)
@@ -287,6 +287,8 @@ public struct Featurizer: Sendable {
         out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
         out[DomainFeature.labelCount.columnIndex] = labelCount
         out[DomainFeature.rareLetters.columnIndex] = Float(rare) / size
+        out[DomainFeature.popularTrigramShare.columnIndex] = tables.contains(.popular) ? popularGrams.seenShare(bytes: bytes) : .nan
+        out[DomainFeature.dictionaryTrigramShare.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.seenShare(bytes: bytes) : .nan
     }
 
     /// `c · log2 c` for the character counts of ordinary labels.

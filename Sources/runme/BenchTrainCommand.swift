@@ -55,6 +55,17 @@ extension BenchCommand {
             var value: Double
             var unit: String
             var target: String?
+
+            // JSON has no NaN: a figure that is undefined (say precision with nothing flagged) is null.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(name, forKey: .name)
+                try container.encode(value.isFinite ? value : nil, forKey: .value)
+                try container.encode(unit, forKey: .unit)
+                try container.encodeIfPresent(target, forKey: .target)
+            }
+
+            private enum CodingKeys: String, CodingKey { case name, value, unit, target }
         }
 
         func validate() throws {

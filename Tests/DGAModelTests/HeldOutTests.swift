@@ -75,7 +75,8 @@ import TestSupport
     @Test func newFeaturesSeparateRandomFromWordyNames() throws {
         let featurizer = try Featurizer.fit(legitLabels: ["google", "facebook", "wikipedia", "amazon", "weather", "booking"],
                                             dictionaryWords: Self.words)
-        let names = [DomainFeature.contextGain, .unlikelyTransitions, .rareLetters, .characterModelTotal, .unigramModel]
+        let names = [DomainFeature.contextGain, .unlikelyTransitions, .rareLetters, .characterModelTotal, .unigramModel,
+                     .popularTrigramShare, .dictionaryTrigramShare]
         let wordy = featurizer.features(DomainInput(label: "weatherbook"), selecting: names)
         let random = featurizer.features(DomainInput(label: "qxzvjkwpqz"), selecting: names)
         #expect(wordy[0] > random[0], "context helps words more")
@@ -83,5 +84,7 @@ import TestSupport
         #expect(wordy[2] < random[2])
         #expect(wordy[3] > random[3])
         #expect(wordy[4] > random[4], "common letters are more probable")
+        #expect(wordy[5] > 0.5 && random[5] == 0, "weatherbook's 3-grams are mostly in weather, booking and facebook")
+        #expect(wordy[6] > random[6])
     }
 }

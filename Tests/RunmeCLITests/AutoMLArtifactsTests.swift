@@ -45,7 +45,9 @@ import Tracking
         #expect(children.count == 4)
 
         // The summary lists exactly the child runs, with their numbers and primary metric.
-        let summary = try JSONDecoder().decode(AutoMLSummary.self, from: Data(text(store, automl.runID, AutoMLReports.summaryJSONPath).utf8))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let summary = try decoder.decode(AutoMLSummary.self, from: Data(text(store, automl.runID, AutoMLReports.summaryJSONPath).utf8))
         #expect(summary.trialCount == children.count)
         #expect(Set(summary.trials.compactMap(\.runID)) == Set(children.map(\.runID)))
         for trial in summary.trials {
