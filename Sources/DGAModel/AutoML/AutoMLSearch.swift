@@ -5,8 +5,9 @@ import Tracking
 /// under a time budget and a trial limit, every trial a nested tracking run.
 ///
 /// Each algorithm first runs its cheapest configuration. After that the next algorithm is drawn
-/// with weight `1 / mean trial cost`, doubled for the algorithm holding the best score, so cheap
-/// families are explored more and the leader gets refined; within an algorithm `LocalSearch`
+/// with weight `1 / mean trial cost`, doubled for the algorithm holding the best score and
+/// shrunk by `exp(-gap / 0.02)` (at least 5%) for one whose best trails the leader by `gap`, so
+/// cheap and promising families are explored more and the leader gets refined; within an algorithm `LocalSearch`
 /// moves from the cheap corner toward costlier configurations only while they improve.
 ///
 /// The budget: no trial starts after the deadline, and a trial's rounds (trees for a forest)
