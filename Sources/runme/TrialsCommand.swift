@@ -18,8 +18,8 @@ struct TrialsCommand: ParsableCommand {
             commandName: "retrain",
             abstract: "Train an AutoML trial again from its recorded params and log it as a new run.",
             discussion: """
-                RUN_ID is a trial's run id (listed in the AutoML task's transcript, its summary \
-                artifact and each trial's notebook). The trial's algorithm and hyperparameters come \
+                RUN_ID is a trial's run id (listed in the AutoML run's automl/summary.md \
+                artifact and each trial's notebook; the best one is the param best_trial_run_id). The trial's algorithm and hyperparameters come \
                 from its params; the seed, validation and test fractions and dictionary from its \
                 AutoML run's params; the rows from the store's silver_dns_training_dataset. The split \
                 and featurizer are rebuilt, the model is trained with one XGBoost thread and the same \
