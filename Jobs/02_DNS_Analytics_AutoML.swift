@@ -1,4 +1,5 @@
 import DGAModel
+import DNSData
 import Foundation
 import JobRunner
 import Lakehouse
@@ -20,6 +21,7 @@ let automlStep = Step(
         ("dictionary", "the word list the featurizer uses"),
         ("validation_fraction", "share of rows for early stopping and the threshold (default 0.1)"),
         ("test_fraction", "share of rows held out for the final report (default 0.2)"),
+        ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]
 ) { context in
@@ -45,7 +47,7 @@ let automlStep = Step(
         return settings
     }
 
-    let data = try await context.cell("Featurize") { cell in
+    let (data, words) = try await context.cell("Featurize") { cell in
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: settings.dictionary))
         let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: settings.seed,
                                              validationFraction: settings.validationFraction, testFraction: settings.testFraction)
@@ -57,7 +59,10 @@ let automlStep = Step(
         cell.print("Featurizer fitted on the training split's legit labels and \(words.count) dictionary words; "
                    + "\(AutoMLDataset.denseFeatures.count) dense features, \(data.featurizer.configuration.hashing.bucketCount) n-gram hash buckets. "
                    + "Tree boosters weigh ioc rows by scale_pos_weight = legit/ioc = \(String(format: "%.3f", data.scalePosWeight)).")
-        return data
+        try context.store.writeArtifact(runID: context.trackingRunID, data: Data(AutoMLReports.exploration(data).utf8),
+                                        artifactPath: AutoMLReports.explorationPath)
+        cell.print("Data exploration: \(AutoMLReports.explorationPath)")
+        return (data, words)
     }
 
     let result = try await context.cell("Search") { cell in
@@ -107,6 +112,53 @@ let automlStep = Step(
         _ = try context.writeArtifact(try evaluation.jsonData(), as: TestSetEvaluation.artifactPath)
         cell.print("Test-set curves of the \(evaluation.trials.count) best trials: artifact \(TestSetEvaluation.artifactPath).")
         return test
+    }
+
+    let heldOut: HeldOutReport? = try await context.cell("Held-out domains") { cell in
+        // Names in neither training list: Debian package homepages and DGA families the list
+        // lacks. A machine without package records still trains; the transcript says why the
+        // evaluation is missing.
+        do {
+            let suffixes = try PublicSuffixList(path: context.parameters["public_suffix_list"] ?? PublicSuffixList.debianPath)
+            let set = try HeldOutDomains.heldOutSet(trainingLabels: Set(data.labels), dictionaryWords: words, suffixes: suffixes)
+            let report = try result.heldOutReport(data: data, heldOut: set)
+            cell.print(report.markdown())
+            try context.logMetrics(report.metrics)
+            try context.store.writeArtifact(runID: context.trackingRunID, data: Data(("# Held-out evaluation\n\n" + report.markdown()).utf8),
+                                            artifactPath: AutoMLReports.heldOutPath)
+            return report
+        } catch {
+            cell.print("No held-out evaluation: \(error)")
+            try context.store.setTag(runID: context.trackingRunID, key: "automl.heldout_error", value: String("\(error)".prefix(4000)))
+            return nil
+        }
+    }
+
+    try await context.cell("Summary and explanation") { cell in
+        let summary = AutoMLReports.summary(result, settings: settings.search, test: test, heldOut: heldOut)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // An undefined figure (precision with nothing flagged) is written as the string "NaN".
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        try context.store.writeArtifact(runID: context.trackingRunID, data: encoder.encode(summary), artifactPath: AutoMLReports.summaryJSONPath)
+        try context.store.writeArtifact(runID: context.trackingRunID, data: Data(summary.markdown().utf8), artifactPath: AutoMLReports.summaryMarkdownPath)
+        guard let outcome = result.best.outcome else { return }
+        let importance = try AutoMLReports.importance(of: outcome, hashBuckets: data.featurizer.configuration.hashing.bucketCount)
+        let shap = try AutoMLReports.shap(of: outcome, data: data)
+        try context.store.writeArtifact(runID: context.trackingRunID,
+                                        data: encoder.encode(importance.map { ["feature": $0.feature, "score": String($0.score)] }),
+                                        artifactPath: AutoMLReports.importancePath)
+        try context.store.writeArtifact(runID: context.trackingRunID, data: Data(shap.csv.utf8), artifactPath: AutoMLReports.shapPath)
+        try context.store.writeArtifact(runID: context.trackingRunID,
+                                        data: Data(AutoMLReports.explanationMarkdown(trial: result.best, importance: importance,
+                                                                                     meanAbsoluteSHAP: shap.meanAbsolute,
+                                                                                     sampleRows: min(500, data.split.test.count)).utf8),
+                                        artifactPath: AutoMLReports.explanationPath)
+        cell.table("Best model: mean absolute SHAP on test rows (log-odds)", headers: ["input", "mean |SHAP|"],
+                   rows: shap.meanAbsolute.prefix(10).map { [$0.0, String(format: "%.4f", $0.1)] })
+        cell.print("Artifacts: \(AutoMLReports.summaryMarkdownPath), \(AutoMLReports.summaryJSONPath), \(AutoMLReports.explorationPath), "
+                   + "\(AutoMLReports.importancePath), \(AutoMLReports.shapPath), \(AutoMLReports.explanationPath); "
+                   + "each trial run has notebook.md.")
     }
 
     let registration = try await context.cell("Register") { cell in

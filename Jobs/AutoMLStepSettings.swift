@@ -42,6 +42,6 @@ struct AutoMLStepSettings: Sendable {
     var params: [String: String] {
         ["timeout_minutes": String(search.timeBudgetSeconds / 60), "max_trials": "\(search.maxTrials)",
          "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
-         "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)"]
+         "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary]
     }
 }

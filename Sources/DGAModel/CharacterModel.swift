@@ -22,6 +22,11 @@ public struct CharacterModel: Sendable {
     let trigramCounts: [UInt32]
     /// `log10 P(c | a b)`, same indexing.
     let logProbabilities: [Float]
+    /// `log10 P(c)`, the smoothed unigram model, by symbol.
+    let unigramLogProbabilities: [Float]
+
+    /// A trigram probability below this counts as an unlikely transition (`CharacterStatistics`).
+    static let unlikelyLog10: Float = -2
 
     /// Fits the model on `texts` (each padded with two boundary symbols before and one after).
     public static func fit(texts: [String], concentration: Double = 5) throws -> CharacterModel {
@@ -83,6 +88,7 @@ public struct CharacterModel: Sendable {
             }
         }
         logProbabilities = logs
+        unigramLogProbabilities = (0..<n).map { Float(log10((unigram[$0] + 1) / (total + Double(n)))) }
     }
 
     /// Mean `log10` probability per character of `label`, the end of the label included.
@@ -108,6 +114,36 @@ public struct CharacterModel: Sendable {
         }
     }
 
+    /// Everything the model says about one label, in one pass (see `CharacterStatistics`).
+    @inline(__always)
+    func statistics(bytes: UnsafeBufferPointer<UInt8>) -> CharacterStatistics {
+        let n = Self.symbolCount
+        return logProbabilities.withUnsafeBufferPointer { logs in
+            unigramLogProbabilities.withUnsafeBufferPointer { unigram in
+                var a = Self.boundary
+                var b = Self.boundary
+                var sum: Float = 0
+                var unigramSum: Float = 0
+                var unlikely = 0
+                for byte in bytes {
+                    let c = Int(Self.symbol(byte))
+                    let value = logs[(a * n + b) * n + c]
+                    sum += value
+                    if value < Self.unlikelyLog10 { unlikely += 1 }
+                    unigramSum += unigram[c]
+                    a = b
+                    b = c
+                }
+                let end = logs[(a * n + b) * n + Self.boundary]
+                sum += end
+                unigramSum += unigram[Self.boundary]
+                let count = Float(bytes.count + 1)
+                return CharacterStatistics(meanLog10: sum / count, totalLog10: sum, unigramMeanLog10: unigramSum / count,
+                                           unlikelyShare: bytes.isEmpty ? 0 : Float(unlikely) / Float(bytes.count))
+            }
+        }
+    }
+
     @inline(__always)
     static func symbol(_ byte: UInt8) -> UInt8 {
         switch byte {
@@ -118,6 +154,18 @@ public struct CharacterModel: Sendable {
         default: return UInt8(other)
         }
     }
+}
+
+/// A label under the character model: how probable it is with and without context.
+struct CharacterStatistics {
+    /// Mean log10 trigram probability per character, the end included (`char_lm`).
+    var meanLog10: Float
+    /// Total log10 trigram probability (`char_lm_total`): long random names fall far lower.
+    var totalLog10: Float
+    /// Mean log10 unigram probability per character, the end included (`char_unigram`).
+    var unigramMeanLog10: Float
+    /// Share of characters whose trigram probability is below 1% (`unlikely_transitions`).
+    var unlikelyShare: Float
 }
 
 extension CharacterModel: Codable {

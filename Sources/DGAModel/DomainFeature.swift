@@ -32,6 +32,20 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
     case hyphens
     /// Labels in the host name.
     case labelCount = "label_count"
+    /// Character unigram log-probability per character (version 2).
+    case unigramModel = "char_unigram"
+    /// How much the trigram context raises the probability (version 2).
+    case contextGain = "char_lm_gain"
+    /// Total character trigram log-probability (version 2).
+    case characterModelTotal = "char_lm_total"
+    /// Share of unlikely character transitions (version 2).
+    case unlikelyTransitions = "unlikely_transitions"
+    /// Share of rare letters (version 2).
+    case rareLetters = "rare_letters"
+    /// Share of 3-grams seen among popular labels (version 2).
+    case popularTrigramShare = "alexa_trigram_share"
+    /// Share of 3-grams seen among dictionary words (version 2).
+    case dictionaryTrigramShare = "word_trigram_share"
 
     /// The accelerator's four features: length, entropy, alexa_grams, word_grams.
     public static let accelerator: [DomainFeature] = [.length, .entropy, .alexaGrams, .wordGrams]
@@ -54,6 +68,13 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .letterDigitSwitches: return "number of places where a letter and a digit meet"
         case .hyphens: return "number of hyphens"
         case .labelCount: return "number of dot-separated labels in the full host name; missing when no host is given"
+        case .unigramModel: return "mean log10 probability per character under a unigram model of the same texts (letter rarity without context)"
+        case .contextGain: return "char_lm minus char_unigram: how much the two preceding characters help predict each one (low for random strings)"
+        case .characterModelTotal: return "total log10 probability of the label under the trigram model (char_lm times length + 1)"
+        case .unlikelyTransitions: return "share of characters whose trigram probability is below 1% given the two before"
+        case .rareLetters: return "share of characters that are one of the rare letters j, k, q, v, w, x, z"
+        case .popularTrigramShare: return "share of the label's 3-grams that occur among popular labels (at the accelerator's min_df)"
+        case .dictionaryTrigramShare: return "share of the label's 3-grams that occur among dictionary words (at the accelerator's min_df)"
         }
     }
 
@@ -77,6 +98,13 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .letterDigitSwitches: return 12
         case .hyphens: return 13
         case .labelCount: return 14
+        case .unigramModel: return 15
+        case .contextGain: return 16
+        case .characterModelTotal: return 17
+        case .unlikelyTransitions: return 18
+        case .rareLetters: return 19
+        case .popularTrigramShare: return 20
+        case .dictionaryTrigramShare: return 21
         }
     }
 }

@@ -8,7 +8,10 @@ import Foundation
 /// exactly the features training saw; `version` changes whenever a computation does.
 public struct Featurizer: Sendable {
     /// The feature computation this build implements.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
+    /// Versions this build reads. Version 2 only added features (char_unigram and after); the
+    /// fifteen of version 1 are computed the same, so a version-1 model still scores.
+    public static let readableVersions = 1...2
 
     /// Settings for fitting the reference tables.
     public struct Configuration: Sendable, Equatable, Codable {
@@ -175,9 +178,10 @@ public struct Featurizer: Sendable {
             var use: TableUse = []
             for feature in features {
                 switch feature {
-                case .alexaGrams: use.insert(.popular)
-                case .wordGrams: use.insert(.dictionary)
-                case .characterModel: use.insert(.characterModel)
+                case .alexaGrams, .popularTrigramShare: use.insert(.popular)
+                case .wordGrams, .dictionaryTrigramShare: use.insert(.dictionary)
+                case .characterModel, .unigramModel, .contextGain, .characterModelTotal, .unlikelyTransitions:
+                    use.insert(.characterModel)
                 case .wordCoverage, .longestWord: use.insert(.coverage)
                 default: break
                 }
@@ -199,7 +203,7 @@ public struct Featurizer: Sendable {
     private func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
                             into out: UnsafeMutableBufferPointer<Float>) {
         let length = bytes.count
-        var digits = 0, vowels = 0, hyphens = 0, switches = 0
+        var digits = 0, vowels = 0, hyphens = 0, switches = 0, rare = 0
         var run = 0, longestRun = 0, distinct = 0
         var hex = length > 0
         var entropy = 0.0
@@ -215,6 +219,12 @@ public struct Featurizer: Sendable {
                 case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"):
                     vowels += 1
                     run = 0
+                    currentClass = 1
+                case UInt8(ascii: "j"), UInt8(ascii: "k"), UInt8(ascii: "q"), UInt8(ascii: "v"), UInt8(ascii: "w"),
+                     UInt8(ascii: "x"), UInt8(ascii: "z"):
+                    rare += 1
+                    run += 1
+                    if run > longestRun { longestRun = run }
                     currentClass = 1
                 case UInt8(ascii: "a")...UInt8(ascii: "z"):
                     run += 1
@@ -254,7 +264,18 @@ public struct Featurizer: Sendable {
         out[DomainFeature.entropy.columnIndex] = Float(entropy)
         out[DomainFeature.alexaGrams.columnIndex] = tables.contains(.popular) ? popularGrams.score(bytes: bytes) : .nan
         out[DomainFeature.wordGrams.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.score(bytes: bytes) : .nan
-        out[DomainFeature.characterModel.columnIndex] = tables.contains(.characterModel) ? characterModel.meanLogProbability(bytes: bytes) : .nan
+        if tables.contains(.characterModel) {
+            let model = characterModel.statistics(bytes: bytes)
+            out[DomainFeature.characterModel.columnIndex] = model.meanLog10
+            out[DomainFeature.unigramModel.columnIndex] = model.unigramMeanLog10
+            out[DomainFeature.contextGain.columnIndex] = model.meanLog10 - model.unigramMeanLog10
+            out[DomainFeature.characterModelTotal.columnIndex] = model.totalLog10
+            out[DomainFeature.unlikelyTransitions.columnIndex] = model.unlikelyShare
+        } else {
+            for feature in [DomainFeature.characterModel, .unigramModel, .contextGain, .characterModelTotal, .unlikelyTransitions] {
+                out[feature.columnIndex] = .nan
+            }
+        }
         out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
         out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
         out[DomainFeature.digitRatio.columnIndex] = Float(digits) / size
@@ -265,6 +286,9 @@ public struct Featurizer: Sendable {
         out[DomainFeature.letterDigitSwitches.columnIndex] = Float(switches)
         out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
         out[DomainFeature.labelCount.columnIndex] = labelCount
+        out[DomainFeature.rareLetters.columnIndex] = Float(rare) / size
+        out[DomainFeature.popularTrigramShare.columnIndex] = tables.contains(.popular) ? popularGrams.seenShare(bytes: bytes) : .nan
+        out[DomainFeature.dictionaryTrigramShare.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.seenShare(bytes: bytes) : .nan
     }
 
     /// `c · log2 c` for the character counts of ordinary labels.

@@ -18,7 +18,7 @@ extension Featurizer: Codable {
             throw FeaturizerError.notAFeaturizer("format is \(format.map { "'\($0)'" } ?? "missing"), expected '\(Self.formatName)'")
         }
         let version = try container.decode(Int.self, forKey: .version)
-        guard version == Self.currentVersion else {
+        guard Self.readableVersions.contains(version) else {
             throw FeaturizerError.unsupportedVersion(found: version, supported: Self.currentVersion)
         }
         let configuration = try container.decode(Configuration.self, forKey: .configuration)

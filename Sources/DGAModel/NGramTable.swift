@@ -177,6 +177,19 @@ public struct NGramTable: Sendable {
         return sum
     }
 
+    /// Share of the label's `minN`-grams the table holds (0 for labels shorter than `minN`):
+    /// random strings are mostly made of n-grams no real name uses.
+    @inline(__always)
+    func seenShare(bytes: UnsafeBufferPointer<UInt8>) -> Float {
+        let length = bytes.count
+        guard length >= minN else { return 0 }
+        var seen = 0
+        for start in 0...(length - minN) where weights.value(for: PackedKey.make(bytes, from: start, count: minN)) != nil {
+            seen += 1
+        }
+        return Float(seen) / Float(length - minN + 1)
+    }
+
     static func uniqueNormalized(_ documents: [String]) -> [String] {
         var seen = Set<String>()
         var out: [String] = []

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure runme's speed on fixed workloads and print the figures.",
         discussion: "Figures mean something only from a release build: swift build -c release, then .build/release/runme bench store.",
-        subcommands: [StoreBench.self, IngestBench.self, ScoreBench.self, PipelineBench.self, ReportBench.self]
+        subcommands: [StoreBench.self, IngestBench.self, TrainBench.self, ScoreBench.self, PipelineBench.self, ReportBench.self]
     )
 
     struct StoreBench: ParsableCommand {

@@ -84,6 +84,7 @@ struct Runme: AsyncParsableCommand {
             ModelsCommand.self,
             ScoreCommand.self,
             SQLCommand.self,
+            TrialsCommand.self,
             ReportCommand.self,
             CompareCommand.self,
             DashboardCommand.self,

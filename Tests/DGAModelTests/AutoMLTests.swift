@@ -65,7 +65,7 @@ import Tracking
             }
             #expect(try store.metricHistory(runID: child.runID, key: "val_logloss").count >= 1)
             let paths = try store.artifacts(runID: child.runID).map(\.path)
-            #expect(paths == ["model/MLmodel.json", "model/featurizer.json", "model/model.json"])
+            #expect(paths == ["model/MLmodel.json", "model/featurizer.json", "model/model.json", "notebook.md"])
         }
         #expect(registration.version == 1)
         #expect(registration.tookAlias)

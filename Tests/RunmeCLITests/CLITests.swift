@@ -192,8 +192,8 @@ import Tracking
             #expect(run["resultState"] as? String == "SUCCESS")
             let shown = try showRun(try #require(run["runID"] as? Int))
             #expect((shown["tasks"] as? [[String: Any]])?.count == 4)
-            // 01_etl's summary and 02_automl's model_uri.
-            #expect((shown["taskValues"] as? [[String: Any]])?.count == 2)
+            // 01_etl's summary, 02_automl's model_uri and 03_scoring's summary.
+            #expect((shown["taskValues"] as? [[String: Any]])?.count == 3)
         }
     }
 

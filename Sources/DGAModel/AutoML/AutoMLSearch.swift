@@ -5,8 +5,9 @@ import Tracking
 /// under a time budget and a trial limit, every trial a nested tracking run.
 ///
 /// Each algorithm first runs its cheapest configuration. After that the next algorithm is drawn
-/// with weight `1 / mean trial cost`, doubled for the algorithm holding the best score, so cheap
-/// families are explored more and the leader gets refined; within an algorithm `LocalSearch`
+/// with weight `1 / mean trial cost`, doubled for the algorithm holding the best score and
+/// shrunk by `exp(-gap / 0.02)` (at least 5%) for one whose best trails the leader by `gap`, so
+/// cheap and promising families are explored more and the leader gets refined; within an algorithm `LocalSearch`
 /// moves from the cheap corner toward costlier configurations only while they improve.
 ///
 /// The budget: no trial starts after the deadline, and a trial's rounds (trees for a forest)
@@ -35,6 +36,7 @@ public struct AutoMLSearch: Sendable {
         let deadline = start + .milliseconds(Int64(settings.timeBudgetSeconds * 1000))
         let featurizerJSON = try data.featurizer.jsonData()
         let fingerprint = try data.featurizer.fingerprint()
+        let summary = TrialNotebook.DataSummary(data, seed: settings.seed, fingerprint: fingerprint)
         var state = SearchState(seed: settings.seed)
         var trials: [TrialRecord] = []
         var started = 0
@@ -60,7 +62,10 @@ public struct AutoMLSearch: Sendable {
             }
             for _ in 0..<settings.concurrency where startNext() {}
             while let finished = try await group.next() {
-                let record = try self.record(finished, number: trials.count + 1, featurizerJSON: featurizerJSON, fingerprint: fingerprint)
+                var record = try self.record(finished, number: trials.count + 1, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
+                                         summary: summary)
+                let since = clock.now - start
+                record.finishedAfterSeconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
                 trials.append(record)
                 if let outcome = record.outcome, let value = record.primaryValue {
                     state.report(outcome, score: settings.primaryMetric.higherIsBetter ? value : -value)
@@ -99,12 +104,14 @@ public struct AutoMLSearch: Sendable {
     }
 
     /// Numbers a trial, computes its primary metric and records it as a child run.
-    private func record(_ trial: TrialRecord, number: Int, featurizerJSON: Data, fingerprint: String) throws -> TrialRecord {
+    private func record(_ trial: TrialRecord, number: Int, featurizerJSON: Data, fingerprint: String,
+                        summary: TrialNotebook.DataSummary) throws -> TrialRecord {
         let primary = trial.outcome.map { settings.primaryMetric.value(in: $0.validation) }
         var runID: String?
         if let tracking {
             runID = try TrialLogger(tracking: tracking).log(trial, number: number, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
-                                                            scalePosWeight: data.scalePosWeight, hashBuckets: data.featurizer.configuration.hashing.bucketCount)
+                                                            scalePosWeight: data.scalePosWeight, hashBuckets: data.featurizer.configuration.hashing.bucketCount,
+                                                            dataSummary: summary)
         }
         return TrialRecord(number: number, runID: runID, configuration: trial.configuration, outcome: trial.outcome,
                            error: trial.error, primaryValue: primary)

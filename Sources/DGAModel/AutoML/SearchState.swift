@@ -6,6 +6,8 @@ struct SearchState: Sendable {
     /// Per algorithm: total seconds, trials, and seconds per round (per tree for forests).
     private var cost: [AutoMLAlgorithm: (seconds: Double, trials: Int, perRound: Double)] = [:]
     private var leader: (algorithm: AutoMLAlgorithm, score: Double)?
+    /// Best score per algorithm, "higher is better".
+    private var bestScore: [AutoMLAlgorithm: Double] = [:]
     private var generator: SplitMix64
 
     init(seed: UInt64) {
@@ -45,6 +47,7 @@ struct SearchState: Sendable {
         entry.perRound = outcome.durationSeconds / max(1, units)
         cost[algorithm] = entry
         if leader == nil || score > (leader?.score ?? -.infinity) { leader = (algorithm, score) }
+        if score > (bestScore[algorithm] ?? -.infinity) { bestScore[algorithm] = score }
     }
 
     private mutating func chooseAlgorithm() -> AutoMLAlgorithm {
@@ -53,7 +56,12 @@ struct SearchState: Sendable {
         let weights = AutoMLAlgorithm.allCases.map { algorithm -> Double in
             guard let entry = cost[algorithm], entry.trials > 0 else { return 1 }
             let meanCost = max(0.05, entry.seconds / Double(entry.trials))
-            return (leader?.algorithm == algorithm ? 2 : 1) / meanCost
+            // A family far behind the leader is unlikely to catch up soon (FLAML's estimated cost
+            // for improvement makes the same call): its weight shrinks with the gap, but never
+            // below 5%, so a family that is slow to start still gets trials.
+            let gap = max(0, (leader?.score ?? 0) - (bestScore[algorithm] ?? (leader?.score ?? 0)))
+            let promise = max(0.05, exp(-gap / 0.02))
+            return (leader?.algorithm == algorithm ? 2 : 1) * promise / meanCost
         }
         let total = weights.reduce(0, +)
         var draw = Double(generator.next() % 1_000_000) / 1_000_000 * total

@@ -12,7 +12,31 @@ public struct TrialConfiguration: Sendable, Equatable {
         self.algorithm = algorithm
         var filled = algorithm.initialConfiguration
         for (key, value) in values where filled[key] != nil { filled[key] = value }
-        self.values = filled
+        // Four significant digits, as the params are logged: a trial retrained from its logged
+        // params then trains exactly the same configuration.
+        self.values = filled.mapValues(Self.fourDigits)
+    }
+
+    /// A configuration from a trial's logged params (the inverse of `params`).
+    ///
+    /// - Throws: `AutoMLError.invalidSetting` naming a missing or unreadable param.
+    public init(params: [String: String]) throws {
+        guard let name = params["algorithm"], let algorithm = AutoMLAlgorithm(rawValue: name) else {
+            throw AutoMLError.invalidSetting("the run has no AutoML algorithm param (found \(params["algorithm"] ?? "none")); is it an AutoML trial?")
+        }
+        var values: [String: Double] = [:]
+        for range in algorithm.space {
+            guard let text = params[range.name], let value = Double(text) else {
+                throw AutoMLError.invalidSetting("the trial's param \(range.name) is \(params[range.name] ?? "missing"), expected a number")
+            }
+            values[range.name] = value
+        }
+        self.init(algorithm: algorithm, values: values)
+    }
+
+    static func fourDigits(_ value: Double) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        return Double(String(format: "%.4g", value)) ?? value
     }
 
     /// Boosting rounds to train at most (a forest trains one round of many trees).

@@ -8,14 +8,19 @@ struct TrialLogger {
     /// Artifact directory of a trial's model, as in `runs:/<trial run id>/model`.
     static let modelPath = "model"
 
+    /// Logs `trial` as a child of the AutoML run, or, for a retraining, as a top-level run
+    /// tagged with the trial it retrains.
     func log(_ trial: TrialRecord, number: Int, featurizerJSON: Data, fingerprint: String,
-             scalePosWeight: Double, hashBuckets: Int) throws -> String {
+             scalePosWeight: Double, hashBuckets: Int, dataSummary: TrialNotebook.DataSummary, retrainedFrom: String? = nil) throws -> String {
         let configuration = trial.configuration
         let store = tracking.store
-        let run = try store.createRun(experimentID: tracking.experimentID, name: "trial-\(number)-\(configuration.algorithm.rawValue)",
-                                      parentRunID: tracking.parentRunID, jobRunID: tracking.jobRunID, taskKey: tracking.taskKey,
-                                      tags: ["automl.trial": String(number), "automl.algorithm": configuration.algorithm.rawValue],
-                                      startTime: trial.outcome?.startTime)
+        var tags = ["automl.trial": String(number), "automl.algorithm": configuration.algorithm.rawValue]
+        if let retrainedFrom { tags["automl.retrained_from"] = retrainedFrom }
+        let parent = retrainedFrom == nil ? tracking.parentRunID : nil
+        let run = try store.createRun(experimentID: tracking.experimentID,
+                                      name: retrainedFrom == nil ? "trial-\(number)-\(configuration.algorithm.rawValue)" : "retrain-trial-\(number)-\(configuration.algorithm.rawValue)",
+                                      parentRunID: parent, jobRunID: tracking.jobRunID, taskKey: tracking.taskKey,
+                                      tags: tags, startTime: trial.outcome?.startTime)
         var params = configuration.params
         if configuration.algorithm != .linear { params["scale_pos_weight"] = String(format: "%.4g", scalePosWeight) }
         guard let outcome = trial.outcome else {
@@ -48,7 +53,23 @@ struct TrialLogger {
         try store.writeArtifact(runID: run.runID, data: outcome.modelJSON, artifactPath: "\(Self.modelPath)/\(ModelManifest.modelFileName)")
         try store.writeArtifact(runID: run.runID, data: featurizerJSON, artifactPath: "\(Self.modelPath)/\(ModelManifest.featurizerFileName)")
         try store.writeArtifact(runID: run.runID, data: try encoder.encode(manifest), artifactPath: "\(Self.modelPath)/\(ModelManifest.fileName)")
+        let notebook = TrialNotebook.markdown(number: number, runID: run.runID, parentRunID: parent, outcome: outcome, params: params,
+                                              data: dataSummary, retrainedFrom: retrainedFrom)
+        try store.writeArtifact(runID: run.runID, data: Data(notebook.utf8), artifactPath: TrialNotebook.artifactPath)
         try store.endRun(run.runID, status: .finished)
         return run.runID
+    }
+}
+
+extension AutoMLTracking {
+    /// Logs a retrained trial as a new top-level run in this experiment, tagged
+    /// `automl.retrained_from` = `originalRunID`, with the same params, metrics, model files and
+    /// notebook a trial gets. Returns the new run's id.
+    public func logRetraining(_ record: TrialRecord, originalRunID: String, featurizerJSON: Data, fingerprint: String,
+                              data: AutoMLDataset, seed: UInt64) throws -> String {
+        try TrialLogger(tracking: self).log(record, number: record.number, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
+                                            scalePosWeight: data.scalePosWeight, hashBuckets: data.featurizer.configuration.hashing.bucketCount,
+                                            dataSummary: TrialNotebook.DataSummary(data, seed: seed, fingerprint: fingerprint),
+                                            retrainedFrom: originalRunID)
     }
 }

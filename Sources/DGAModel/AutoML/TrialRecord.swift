@@ -14,6 +14,18 @@ public struct TrialRecord: Sendable {
     public let error: String?
     /// The primary metric on validation (nil for a failed trial).
     public let primaryValue: Double?
+    /// Seconds from the search's start to this trial's end (nil outside a search).
+    public var finishedAfterSeconds: Double? = nil
+
+    /// A trial record (for a trial trained outside a search, as `runme trials retrain` does).
+    public init(number: Int, runID: String?, configuration: TrialConfiguration, outcome: TrialOutcome?, error: String?, primaryValue: Double?) {
+        self.number = number
+        self.runID = runID
+        self.configuration = configuration
+        self.outcome = outcome
+        self.error = error
+        self.primaryValue = primaryValue
+    }
 }
 
 /// The search's result.
@@ -26,6 +38,12 @@ public struct AutoMLResult: Sendable {
     public let stoppedByBudget: Bool
     /// Wall-clock seconds from start to the last trial's end.
     public let elapsedSeconds: Double
+
+    /// Seconds from the search's start until the best trial finished.
+    public var secondsToBest: Double { best.finishedAfterSeconds ?? elapsedSeconds }
+
+    /// Trials finished per minute of search.
+    public var trialsPerMinute: Double { elapsedSeconds > 0 ? Double(trials.count) * 60 / elapsedSeconds : 0 }
 
     /// The best model's figures on the test set, at the threshold chosen on validation.
     public func testReport(data: AutoMLDataset) throws -> ClassificationReport {
@@ -50,5 +68,31 @@ enum TrialScoring {
                                  featureNames: Featurizer.names(of: AutoMLDataset.denseFeatures), nthread: 1)
         }
         return try booster.predict(matrix).map(Double.init)
+    }
+}
+
+extension TrialScoring {
+    /// Probabilities of arbitrary labels under a trial's model, featurized by `featurizer`.
+    static func probabilities(modelJSON: Data, algorithm: AutoMLAlgorithm, featurizer: Featurizer, labels: [String]) throws -> [Double] {
+        let booster = try Booster(modelData: modelJSON, nthread: 1)
+        let inputs = labels.map { DomainInput(label: $0) }
+        let matrix: DMatrix
+        if algorithm.usesHashedNGrams {
+            matrix = try DMatrix(featurizer.hashedNGrams(inputs, appending: AutoMLDataset.denseFeatures), nthread: 1)
+        } else {
+            matrix = try DMatrix(featurizer.matrix(inputs, features: AutoMLDataset.denseFeatures),
+                                 featureNames: Featurizer.names(of: AutoMLDataset.denseFeatures), nthread: 1)
+        }
+        return try booster.predict(matrix).map(Double.init)
+    }
+}
+
+extension AutoMLResult {
+    /// The best model on a held-out set, at the threshold chosen on validation.
+    public func heldOutReport(data: AutoMLDataset, heldOut: HeldOutSet) throws -> HeldOutReport {
+        guard let outcome = best.outcome else { throw AutoMLError.noSuccessfulTrial("the best trial has no model") }
+        let probabilities = try TrialScoring.probabilities(modelJSON: outcome.modelJSON, algorithm: outcome.configuration.algorithm,
+                                                           featurizer: data.featurizer, labels: heldOut.labels)
+        return try heldOut.evaluate(probabilities: probabilities, threshold: outcome.validation.threshold)
     }
 }

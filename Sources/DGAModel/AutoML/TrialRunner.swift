@@ -18,6 +18,9 @@ public struct TrialOutcome: Sendable {
     public let startTime: Date
     /// Seconds to build its matrices, train and evaluate: the trial's cost.
     public let durationSeconds: Double
+    /// The model's most important inputs, highest first: average gain for tree models, the
+    /// absolute weight for the linear model (hashed n-gram buckets named `ngram_bucket_N`).
+    public var importance: [FeatureImportance] = []
 }
 
 /// Trains and evaluates one configuration; all XGBoost objects live inside the call, so trials
@@ -55,8 +58,22 @@ public enum TrialRunner {
         let report = try ClassificationMetrics.report(labels: data.truth.validation, probabilities: probabilities, threshold: threshold)
         let modelJSON = try result.booster.modelData(format: .json)
         let elapsed = clock.now - began
-        return TrialOutcome(configuration: configuration, modelJSON: modelJSON, history: result.history, validation: report,
-                            roundsTrained: result.roundsTrained, bestIteration: result.bestIteration, startTime: start,
-                            durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        var outcome = TrialOutcome(configuration: configuration, modelJSON: modelJSON, history: result.history, validation: report,
+                                   roundsTrained: result.roundsTrained, bestIteration: result.bestIteration, startTime: start,
+                                   durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        outcome.importance = (try? importance(of: result.booster, algorithm: configuration.algorithm,
+                                              hashBuckets: data.featurizer.configuration.hashing.bucketCount)) ?? []
+        return outcome
+    }
+
+    /// The top inputs of a trained model (see `TrialOutcome.importance`).
+    static func importance(of booster: Booster, algorithm: AutoMLAlgorithm, hashBuckets: Int, limit: Int = 25) throws -> [FeatureImportance] {
+        let dense = Featurizer.names(of: AutoMLDataset.denseFeatures)
+        guard algorithm.usesHashedNGrams else {
+            return Array(try booster.featureImportance(.gain, featureNames: dense).prefix(limit))
+        }
+        let names = (0..<hashBuckets).map { "ngram_bucket_\($0)" } + dense
+        let weights = try booster.featureImportance(.weight, featureNames: names)
+        return Array(weights.sorted { abs($0.score) > abs($1.score) }.prefix(limit))
     }
 }

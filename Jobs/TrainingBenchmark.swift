@@ -1,0 +1,105 @@
+import DGAModel
+import DNSData
+import Foundation
+import Lakehouse
+import Tracking
+
+/// `runme bench train`: step 02's search on the accelerator's lists, end to end as the job runs
+/// it (the training table built by the ETL's code, the same split, featurizer, search and
+/// tracking into a scratch store), with the figures the issue asks for: time to the best trial,
+/// trials per minute, the best model on the test split and on the held-out set.
+public enum TrainingBenchmark {
+    /// What to run.
+    public struct Options: Sendable {
+        /// Directory holding `alexa_100k.txt` and `dga_domains_header.txt`.
+        public var dataDirectory: URL
+        /// The search budget in minutes.
+        public var minutes: Double
+        /// The most trials.
+        public var maxTrials: Int
+        /// Seed of the split and the search.
+        public var seed: UInt64
+        /// The dictionary file.
+        public var dictionary: String
+        /// The Public Suffix List file.
+        public var publicSuffixList: String
+        /// Labels per held-out DGA family.
+        public var heldOutPerFamily: Int
+        /// Where the scratch store goes (a temporary directory when nil); removed afterwards.
+        public var scratchDirectory: URL?
+
+        /// The job's defaults with a 2-minute budget.
+        public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
+                    dictionary: String = DictionaryWords.defaultPath, publicSuffixList: String = PublicSuffixList.debianPath,
+                    heldOutPerFamily: Int = 200, scratchDirectory: URL? = nil) {
+            self.dataDirectory = dataDirectory
+            self.minutes = minutes
+            self.maxTrials = maxTrials
+            self.seed = seed
+            self.dictionary = dictionary
+            self.publicSuffixList = publicSuffixList
+            self.heldOutPerFamily = heldOutPerFamily
+            self.scratchDirectory = scratchDirectory
+        }
+    }
+
+    /// The measured figures.
+    public struct Figures: Sendable {
+        /// Rows in the training table.
+        public let rows: Int
+        /// Seconds to split and featurize.
+        public let featurizeSeconds: Double
+        /// The search's result.
+        public let result: AutoMLResult
+        /// The best model on the test split.
+        public let test: ClassificationReport
+        /// The best model on the held-out set.
+        public let heldOut: HeldOutReport
+    }
+
+    /// Runs the benchmark; `progress` gets one line per stage and per trial.
+    public static func run(_ options: Options, progress: @Sendable (String) -> Void = { _ in }) async throws -> Figures {
+        let scratch = (options.scratchDirectory ?? FileManager.default.temporaryDirectory)
+            .appendingPathComponent("runme-bench-train-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+
+        let suffixes = try PublicSuffixList(path: options.publicSuffixList)
+        let lakehouse = try LakehouseSchema.open(storeDirectory: scratch)
+        let summary = try TrainingSetTable(database: lakehouse, suffixes: suffixes)
+            .replace(legitList: options.dataDirectory.appendingPathComponent("alexa_100k.txt"),
+                     dgaList: options.dataDirectory.appendingPathComponent("dga_domains_header.txt"))
+        let rows = try TrainingRows.read(storeDirectory: scratch)
+        progress("training table: \(summary.legit) legit, \(summary.ioc) ioc labels")
+
+        let clock = ContinuousClock()
+        let began = clock.now
+        let words = try DictionaryWords.load(from: URL(fileURLWithPath: options.dictionary))
+        let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: options.seed)
+        let featurizeSeconds = seconds(clock.now - began)
+        progress(String(format: "split and featurized in %.1f s", featurizeSeconds))
+
+        let store = try TrackingStore.open(at: scratch)
+        let experiment = try store.getOrCreateExperiment(named: "bench-train")
+        let parent = try store.createRun(experimentID: experiment.id, name: "bench-train")
+        let settings = AutoMLSettings(timeBudgetSeconds: options.minutes * 60, maxTrials: options.maxTrials, seed: options.seed)
+        let search = AutoMLSearch(data: data, settings: settings,
+                                  tracking: AutoMLTracking(store: store, experimentID: experiment.id, parentRunID: parent.runID))
+        let result = try await search.run { trial in
+            let value = trial.primaryValue.map { String(format: "%.4f", $0) } ?? "failed"
+            progress("trial \(trial.number) \(trial.configuration.algorithm.rawValue) \(trial.configuration.summary): f1 \(value)")
+        }
+        try store.endRun(parent.runID, status: .finished)
+        let test = try result.testReport(data: data)
+
+        progress("held-out set: Debian package homepages and \(SyntheticDGA.Family.allCases.count) generated DGA families")
+        let heldOut = try HeldOutDomains.heldOutSet(trainingLabels: Set(rows.labels), dictionaryWords: words, suffixes: suffixes,
+                                                    perFamily: options.heldOutPerFamily)
+        let report = try result.heldOutReport(data: data, heldOut: heldOut)
+        return Figures(rows: rows.labels.count, featurizeSeconds: featurizeSeconds, result: result, test: test, heldOut: report)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,132 @@
+import DGAModel
+import Foundation
+import TestSupport
+import Testing
+import Tracking
+
+/// Step 02's artifacts (trial notebooks, summary, exploration, explanation, held-out
+/// evaluation), `runme trials retrain` and `runme bench train`, on a slice of the shared data:
+/// the first 3,000 popular domains against the whole DGA list, with a short search.
+@Suite(.serialized) struct AutoMLArtifactsTests {
+    let directory: TemporaryDirectory
+    let storePath: String
+    let dataPath: String
+
+    init() throws {
+        directory = try TemporaryDirectory("automl-artifacts")
+        storePath = directory.file("store").path
+        // The shared data, linked file by file, except a shorter popular list (a fast featurizer).
+        let data = directory.file("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: TestPaths.sharedData.path) where name != "alexa_100k.txt" {
+            try FileManager.default.createSymbolicLink(at: data.appendingPathComponent(name), withDestinationURL: TestPaths.sharedData.appendingPathComponent(name))
+        }
+        let alexa = try String(contentsOf: TestPaths.sharedData.appendingPathComponent("alexa_100k.txt"), encoding: .utf8)
+        try (alexa.split(separator: "\n").prefix(3001).joined(separator: "\n") + "\n").write(to: data.appendingPathComponent("alexa_100k.txt"), atomically: true, encoding: .utf8)
+        dataPath = data.path
+    }
+
+    func runme(_ arguments: [String], timeout: TimeInterval = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = try #require(TestPaths.runmeBinary, "the runme executable is not built next to the tests: run `swift build` first")
+        return try ChildProcess.run(binary, arguments, workingDirectory: TestPaths.packageRoot, timeout: timeout)
+    }
+
+    func text(_ store: TrackingStore, _ runID: String, _ path: String) throws -> String {
+        try String(contentsOf: store.artifactDirectory(runID: runID).appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func artifactsMatchTheStoreAndRetrainReproducesATrial() throws {
+        let run = try runme(["run", "--store", storePath, "--param", "data=\(dataPath)",
+                             "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4"])
+        try #require(run.status == 0, "\(run.stderr)")
+        let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
+        let automl = try #require(try store.runs(jobRunID: 1, taskKey: "02_automl").first)
+        let children = try store.childRuns(of: automl.runID)
+        #expect(children.count == 4)
+
+        // The summary lists exactly the child runs, with their numbers and primary metric.
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let summary = try decoder.decode(AutoMLSummary.self, from: Data(text(store, automl.runID, AutoMLReports.summaryJSONPath).utf8))
+        #expect(summary.trialCount == children.count)
+        #expect(Set(summary.trials.compactMap(\.runID)) == Set(children.map(\.runID)))
+        for trial in summary.trials {
+            let runID = try #require(trial.runID)
+            #expect(try store.tags(runID: runID)["automl.trial"] == String(trial.number))
+            #expect(try store.latestMetrics(runID: runID)["val_f1_final"]?.value == trial.primaryValue)
+            let stored = try store.params(runID: runID)
+            var expected = trial.params
+            expected["scale_pos_weight"] = stored["scale_pos_weight"]  // logged beside the search's params for tree models
+            #expect(stored == expected)
+            let notebook = try text(store, runID, TrialNotebook.artifactPath)
+            #expect(notebook.contains("# Trial \(trial.number): \(trial.algorithm)"))
+            #expect(notebook.contains("runme trials retrain \(runID)"))
+            #expect(notebook.contains("| `char_lm_gain` |"))
+        }
+        let values = summary.trials.compactMap(\.primaryValue)
+        #expect(values == values.sorted(by: >), "trials are sorted best first")
+        #expect(summary.bestTrial?.runID == (try store.params(runID: automl.runID))["best_trial_run_id"])
+        #expect(summary.stoppedByBudget == ((try store.params(runID: automl.runID))["stopped_by_budget"] == "true"))
+        #expect(summary.metricDistribution.count == values.count && summary.metricDistribution.max == values.first)
+        #expect(try text(store, automl.runID, AutoMLReports.summaryMarkdownPath).contains("| 1 | \(summary.trials[0].number) |"))
+
+        // Exploration counts match the training rows the task logged.
+        let metrics = try store.latestMetrics(runID: automl.runID)
+        let rows = Int(try #require(metrics["training.rows"]).value)
+        let ioc = Int(try #require(metrics["training.ioc_rows"]).value)
+        let exploration = try text(store, automl.runID, AutoMLReports.explorationPath)
+        #expect(exploration.contains("| legit | \(rows - ioc) |") && exploration.contains("| ioc | \(ioc) |"))
+        #expect(exploration.contains("## Label length") && exploration.contains("## Shannon entropy"))
+
+        // The best model's importance and SHAP.
+        let importance = try #require(try JSONSerialization.jsonObject(with: Data(text(store, automl.runID, AutoMLReports.importancePath).utf8)) as? [[String: String]])
+        #expect(!importance.isEmpty)
+        let shap = try text(store, automl.runID, AutoMLReports.shapPath).split(separator: "\n")
+        #expect(shap.first?.hasPrefix("label,class,probability,") == true && shap.count > 100)
+        #expect(try text(store, automl.runID, AutoMLReports.explanationPath).contains("Best model: trial \(summary.bestTrial?.number ?? -1)"))
+        // The held-out evaluation (Debian package homepages and generated DGA families).
+        #expect(try text(store, automl.runID, AutoMLReports.heldOutPath).contains("| suppobox | yes |"))
+        #expect(metrics["heldout_roc_auc"] != nil)
+
+        // Retraining the best trial logs a new top-level run with the same params and figures.
+        let best = try #require(summary.bestTrial?.runID)
+        let retrain = try runme(["trials", "retrain", best, "--store", storePath, "--json"])
+        try #require(retrain.status == 0, "\(retrain.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(retrain.stdout.utf8)) as? [String: Any])
+        let newRunID = try #require(output["runID"] as? String)
+        #expect(output["sameFeaturizer"] as? Bool == true)
+        let after = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
+        let info = try after.runInfo(id: newRunID)
+        #expect(info.parentRunID == nil && info.experimentID == automl.experimentID)
+        #expect(try after.tags(runID: newRunID)["automl.retrained_from"] == best)
+        #expect(try after.params(runID: newRunID) == (try after.params(runID: best)))
+        for name in ["val_f1_final", "val_roc_auc_final", "val_log_loss_final", "rounds_trained"] {
+            #expect(try after.latestMetrics(runID: newRunID)[name]?.value == (try after.latestMetrics(runID: best))[name]?.value, "\(name)")
+        }
+        #expect(try text(after, newRunID, TrialNotebook.artifactPath).contains("a retraining of trial run `\(best)`"))
+        #expect(FileManager.default.fileExists(atPath: try after.artifactDirectory(runID: newRunID).appendingPathComponent("model/model.json").path))
+
+        // A run that is not a trial is refused with exit 2.
+        let refused = try runme(["trials", "retrain", automl.runID, "--store", storePath])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("algorithm"))
+    }
+
+    @Test func benchTrainPrintsItsFigures() throws {
+        let result = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.05", "--max-trials", "3",
+                                "--held-out-per-family", "5", "--dir", directory.url.path, "--json"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let byName = Dictionary(figures.compactMap { figure in (figure["name"] as? String).map { ($0, figure["value"] as? Double ?? .nan) } }) { a, _ in a }
+        #expect(byName["trials"].map { (1...3).contains(Int($0)) } == true)
+        #expect((byName["trials per minute"] ?? 0) > 0)
+        #expect(byName.keys.contains { $0.hasPrefix("time to the best trial (#") })
+        for name in ["test ROC AUC", "test F1 (ioc)", "held-out ROC AUC"] {
+            #expect(byName[name].map { $0 > 0.5 && $0 <= 1 } == true, "\(name)")
+        }
+        #expect(byName.keys.contains { $0.hasPrefix("held-out legit flagged (") })
+        #expect(byName["held-out suppobox caught"] != nil)
+        // The scratch store is removed.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).allSatisfy { !$0.hasPrefix("runme-bench-train-") })
+    }
+}
