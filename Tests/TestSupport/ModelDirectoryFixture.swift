@@ -18,7 +18,9 @@ public enum ModelDirectoryFixture {
     /// Trains `algorithm` on `data` and writes its model directory to `directory`.
     public static func write(_ algorithm: AutoMLAlgorithm, data: AutoMLDataset, to directory: URL) throws {
         let configuration = configuration(algorithm)
-        let outcome = try TrialRunner.run(configuration, data: data, seed: 7)
+        // All rounds, without early stopping: the point is a model of many trees, and on this
+        // small training split validation loss can stop improving after the first round.
+        let outcome = try TrialRunner.run(configuration, data: data, seed: 7, earlyStopping: false)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let manifest = ModelManifest(
             algorithm: algorithm,

@@ -29,9 +29,10 @@ public enum TrialRunner {
     /// Rounds without a better validation log loss before a boosted trial stops.
     public static let patience = 10
 
-    /// Runs `configuration` on `data` with one XGBoost thread, at most `roundLimit` rounds.
+    /// Runs `configuration` on `data` with one XGBoost thread, at most `roundLimit` rounds;
+    /// boosted models stop early on validation log loss unless `earlyStopping` is false.
     public static func run(_ configuration: TrialConfiguration, data: AutoMLDataset, seed: UInt64,
-                           roundLimit: Int? = nil, nthread: Int = 1) throws -> TrialOutcome {
+                           roundLimit: Int? = nil, nthread: Int = 1, earlyStopping: Bool = true) throws -> TrialOutcome {
         let start = Date()
         let clock = ContinuousClock()
         let began = clock.now
@@ -49,7 +50,7 @@ public enum TrialRunner {
             validation = try DMatrix(data.dense.validation, labels: validationLabels, featureNames: names, nthread: nthread)
         }
         let rounds = max(1, min(configuration.rounds, roundLimit ?? Int.max))
-        let early = configuration.algorithm == .randomForest ? nil : EarlyStopping(patience: patience, metric: .logloss)
+        let early = configuration.algorithm == .randomForest || !earlyStopping ? nil : EarlyStopping(patience: patience, metric: .logloss)
         let result = try Booster.train(parameters: parameters, training: training, validation: validation,
                                        rounds: rounds, earlyStopping: early)
         let probabilities = try result.booster.predict(validation).map(Double.init)
