@@ -4,7 +4,7 @@ import Tracking
 
 /// The model a pipeline scores with: resolved from its URI before any input is read, with
 /// the registry version it stands for, and a cache of scores by label (log names repeat:
-/// each distinct label is scored once per process).
+/// each distinct label is scored again only after the cache fills and is emptied).
 ///
 /// Not thread-safe: one pipeline uses it from one task at a time.
 public final class ScoringModel: @unchecked Sendable {
@@ -17,6 +17,9 @@ public final class ScoringModel: @unchecked Sendable {
     public let bundle: ModelBundle
     private var probabilities: [String: Double] = [:]
     private var explanations: [String: String] = [:]
+    /// Labels a cache holds before it is emptied: a watch that runs for days meets machine-made
+    /// names that never repeat, and an unbounded cache would grow with every one of them.
+    static let cacheLimit = 1_000_000
 
     /// Resolves `uri` in `store` and loads the model.
     ///
@@ -56,6 +59,13 @@ public final class ScoringModel: @unchecked Sendable {
         for label in labels where probabilities[label] == nil && seen.insert(label).inserted { missing.append(label) }
         if !missing.isEmpty {
             let scores = try bundle.probabilities(labels: missing)
+            if probabilities.count + missing.count > Self.cacheLimit {
+                // Answer from the old entries first, then start the cache over with this batch.
+                let fresh = Dictionary(zip(missing, scores), uniquingKeysWith: { first, _ in first })
+                let answer = labels.map { probabilities[$0] ?? fresh[$0] ?? 0 }
+                probabilities = fresh
+                return answer
+            }
             for (label, score) in zip(missing, scores) { probabilities[label] = score }
         }
         return labels.map { probabilities[$0] ?? 0 }
@@ -69,7 +79,14 @@ public final class ScoringModel: @unchecked Sendable {
         for label in labels where explanations[label] == nil && seen.insert(label).inserted { missing.append(label) }
         if !missing.isEmpty {
             let scores = try bundle.score(labels: missing)
-            for (label, score) in zip(missing, scores) { explanations[label] = explain(label, score.topFeatures) }
+            var fresh: [String: String] = [:]
+            for (label, score) in zip(missing, scores) { fresh[label] = explain(label, score.topFeatures) }
+            if explanations.count + fresh.count > Self.cacheLimit {
+                let answer = labels.map { explanations[$0] ?? fresh[$0] ?? "[]" }
+                explanations = fresh
+                return answer
+            }
+            explanations.merge(fresh) { _, new in new }
         }
         return labels.map { explanations[$0] ?? "[]" }
     }
