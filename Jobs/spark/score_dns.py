@@ -23,6 +23,7 @@ import threading
 import time
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pajson
 from pyspark import SparkFiles, TaskContext
 from pyspark.sql import SparkSession
@@ -93,6 +94,18 @@ def executable(path):
     return found
 
 
+def newline_terminated(values):
+    """A batch's lines as one buffer, each ending in a newline, built in Arrow's C++ code:
+    turning every line into a Python string first cost more than the rest of the feed."""
+    if values.null_count:
+        values = values.drop_null()
+    if len(values) == 0:
+        return b""
+    lines = pc.binary_join_element_wise(values, pa.scalar("", values.type), pa.scalar("\n", values.type))
+    offsets = memoryview(lines.buffers()[1]).cast("q" if pa.types.is_large_string(lines.type) else "i")
+    return memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]]
+
+
 def scorer(runme, model_dir, fmt, top_features):
     def score_partition(batches):
         partition = TaskContext.get().partitionId()
@@ -110,8 +123,7 @@ def scorer(runme, model_dir, fmt, top_features):
             # would deadlock once both pipes fill.
             try:
                 for batch in batches:
-                    values = batch.column(0).to_pylist()
-                    process.stdin.write(("\n".join(v for v in values if v is not None) + "\n").encode())
+                    process.stdin.write(newline_terminated(batch.column(0)))
             except BrokenPipeError:
                 pass
             except BaseException as error:  # surfaced to the task below
