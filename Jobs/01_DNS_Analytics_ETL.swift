@@ -4,6 +4,7 @@ import Fetch
 import Foundation
 import JobRunner
 import Lakehouse
+import Tracking
 
 /// Step 01: ingest and enrich, as the accelerator's ETL notebooks: fetch the sources, load
 /// `bronze_dns`, build `silver_dns` (registered domains, GeoIP), `silver_threat_feeds`,

@@ -1,5 +1,6 @@
 import Fetch
 import Foundation
+import Tracking
 
 /// Reads alert definitions from JSON, collecting every problem with its file and JSON path.
 ///
@@ -12,9 +13,9 @@ struct AlertDefinitionParser {
     init(source: String) { self.source = source }
 
     mutating func parse(_ data: Data) -> [AlertDefinition] {
-        let document: JSONInput
+        let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONInput.self, from: data)
+            document = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             fail("$", "not valid JSON (\(Self.describe(decodingError: error))); fix the syntax")
             return []
@@ -39,7 +40,7 @@ struct AlertDefinitionParser {
         }
     }
 
-    private mutating func alert(_ value: JSONInput, _ path: String) -> AlertDefinition? {
+    private mutating func alert(_ value: JSONValue, _ path: String) -> AlertDefinition? {
         guard case .object(let object) = value else {
             fail(path, "must be an alert object, found \(value.typeName)")
             return nil
@@ -83,7 +84,7 @@ struct AlertDefinitionParser {
             source: source)
     }
 
-    private mutating func condition(_ value: JSONInput?, _ path: String) -> AlertCondition? {
+    private mutating func condition(_ value: JSONValue?, _ path: String) -> AlertCondition? {
         guard let value else {
             fail(path, "missing; say when the alert triggers, e.g. {\"column\": \"ioc_count\", \"op\": \">\", \"threshold\": 0}")
             return nil
@@ -120,7 +121,7 @@ struct AlertDefinitionParser {
         return AlertCondition(column: column, aggregation: aggregation, op: op, threshold: op == .isNull ? nil : threshold)
     }
 
-    private mutating func options(_ value: JSONInput?, _ path: String) -> AlertOptions {
+    private mutating func options(_ value: JSONValue?, _ path: String) -> AlertOptions {
         var options = AlertOptions()
         guard let value else { return options }
         guard case .object(let object) = value else {
@@ -145,7 +146,7 @@ struct AlertDefinitionParser {
         return options
     }
 
-    private mutating func template(_ value: JSONInput?, _ path: String) -> AlertTemplate? {
+    private mutating func template(_ value: JSONValue?, _ path: String) -> AlertTemplate? {
         var template = AlertTemplate(subject: AlertTemplate.defaultSubject, body: AlertTemplate.defaultBody, htmlBody: nil)
         guard let value else { return template }
         guard case .object(let object) = value else {
@@ -162,7 +163,7 @@ struct AlertDefinitionParser {
     }
 
     /// A template string, compiled to find syntax errors now rather than at notification time.
-    private mutating func mustache(_ value: JSONInput?, _ path: String) -> String? {
+    private mutating func mustache(_ value: JSONValue?, _ path: String) -> String? {
         guard let text = string(value, path, required: false) else { return nil }
         if let problem = NotificationRenderer.syntaxProblem(in: text) {
             fail(path, "template syntax error: \(problem)")
@@ -171,7 +172,7 @@ struct AlertDefinitionParser {
         return text
     }
 
-    private mutating func destination(_ value: JSONInput, _ path: String) -> DestinationSpec? {
+    private mutating func destination(_ value: JSONValue, _ path: String) -> DestinationSpec? {
         guard case .object(let object) = value else {
             fail(path, "must be a destination object {\"type\": ...}, found \(value.typeName)")
             return nil
@@ -249,7 +250,7 @@ struct AlertDefinitionParser {
 
     // MARK: Values
 
-    private mutating func string(_ value: JSONInput?, _ path: String, required: Bool) -> String? {
+    private mutating func string(_ value: JSONValue?, _ path: String, required: Bool) -> String? {
         switch value {
         case .string(let s)?: return s
         case .none:
@@ -261,7 +262,7 @@ struct AlertDefinitionParser {
         }
     }
 
-    private mutating func envName(_ value: JSONInput?, _ path: String, required: Bool) -> String? {
+    private mutating func envName(_ value: JSONValue?, _ path: String, required: Bool) -> String? {
         guard let name = string(value, path, required: required) else { return nil }
         guard let first = name.first, first == "_" || first.isLetter,
               name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
@@ -271,7 +272,7 @@ struct AlertDefinitionParser {
         return name
     }
 
-    private mutating func bool(_ value: JSONInput?, _ path: String) -> Bool? {
+    private mutating func bool(_ value: JSONValue?, _ path: String) -> Bool? {
         switch value {
         case .bool(let b)?: return b
         case .none: return nil
@@ -281,7 +282,7 @@ struct AlertDefinitionParser {
         }
     }
 
-    private mutating func number(_ value: JSONInput?, _ path: String, minimum: Double, whole: Bool = false) -> Double? {
+    private mutating func number(_ value: JSONValue?, _ path: String, minimum: Double, whole: Bool = false) -> Double? {
         switch value {
         case .number(let n)?:
             if n < minimum || (whole && n.rounded() != n) {

@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 extension JobManifest {
     /// Reads and validates a manifest file. Every problem found is reported at once, each

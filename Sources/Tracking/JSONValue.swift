@@ -1,6 +1,8 @@
 import Foundation
 
-/// A JSON value, for manifests (whose errors need JSON paths) and task values.
+/// A JSON value that keeps booleans apart from numbers (which `JSONSerialization` on Linux does
+/// not), so an error can name a wrong type exactly: job manifests, alert definitions and task
+/// values use it.
 public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
