@@ -55,34 +55,39 @@ enum ResultTables {
     }
 }
 
+/// HTML text and attribute values.
 func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for character in text {
+    replacing(text) { character in
         switch character {
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
+        case "<": return "&lt;"
+        case ">": return "&gt;"
+        case "&": return "&amp;"
+        case "\"": return "&quot;"
+        case "'": return "&#39;"
+        default: return nil
         }
     }
-    return out
 }
 
 /// Slack's mrkdwn treats `<…>` as links and mentions and `&` as an entity: exactly these three
 /// are escaped, as Slack documents.
 func escapeSlack(_ text: String) -> String {
+    replacing(text) { character in
+        switch character {
+        case "<": return "&lt;"
+        case ">": return "&gt;"
+        case "&": return "&amp;"
+        default: return nil
+        }
+    }
+}
+
+/// `text` with each character that `replacement` maps replaced by its mapping.
+private func replacing(_ text: String, _ replacement: (Character) -> String?) -> String {
     var out = ""
     out.reserveCapacity(text.count)
     for character in text {
-        switch character {
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        default: out.append(character)
-        }
+        if let replaced = replacement(character) { out += replaced } else { out.append(character) }
     }
     return out
 }
