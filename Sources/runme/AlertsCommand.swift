@@ -54,24 +54,6 @@ struct AlertsCheckCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    struct EvaluationJSON: Encodable {
-        var alert: String
-        var state: String
-        var previousState: String?
-        var value: String?
-        var threshold: String?
-        var reason: String
-        var notified: Bool
-        var deliveries: [DeliveryRecord]
-        var evaluationID: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case alert, state, value, threshold, reason, notified, deliveries
-            case previousState = "previous_state"
-            case evaluationID = "evaluation_id"
-        }
-    }
-
     func run() async throws {
         let definitions = try locations.load()
         let store = try storeOptions.openForWriting()
@@ -83,9 +65,9 @@ struct AlertsCheckCommand: AsyncParsableCommand {
         let evaluations = try await evaluator.evaluate(definitions)
         if json {
             try JSONOutput.print(evaluations.map {
-                EvaluationJSON(alert: $0.alert, state: $0.state.rawValue, previousState: $0.previousState?.rawValue, value: $0.value,
-                               threshold: $0.threshold, reason: $0.reason, notified: $0.notified, deliveries: $0.deliveries,
-                               evaluationID: $0.evaluationID)
+                AlertEvaluationJSON(evaluationID: $0.evaluationID, alert: $0.alert, state: $0.state.rawValue,
+                                    previousState: $0.previousState?.rawValue, value: $0.value, threshold: $0.threshold,
+                                    reason: $0.reason, notified: $0.notified, deliveries: $0.deliveries)
             })
         } else {
             var table = TextTable(["alert", "state", "was", "value", "notified", "deliveries", "reason"])
@@ -173,33 +155,11 @@ struct AlertsHistoryCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    struct HistoryJSON: Encodable {
-        var evaluationID: Int64
-        var alert: String
-        var jobRunID: Int64?
-        var evaluatedAt: String?
-        var state: String
-        var previousState: String?
-        var value: String?
-        var threshold: String?
-        var reason: String
-        var notified: Bool
-        var deliveries: [DeliveryRecord]
-
-        enum CodingKeys: String, CodingKey {
-            case alert, state, value, threshold, reason, notified, deliveries
-            case evaluationID = "evaluation_id"
-            case jobRunID = "job_run_id"
-            case evaluatedAt = "evaluated_at"
-            case previousState = "previous_state"
-        }
-    }
-
     func run() throws {
         let store = try storeOptions.openForReading()
         let records = try store.alertHistory(name: name, limit: limit)
         let rows = records.map { record in
-            HistoryJSON(
+            AlertEvaluationJSON(
                 evaluationID: record.evaluationID, alert: record.alertName, jobRunID: record.jobRunID,
                 evaluatedAt: Format.iso(record.evaluatedAt.timeIntervalSince1970), state: record.state,
                 previousState: record.previousState, value: record.value, threshold: record.threshold, reason: record.reason,
@@ -220,5 +180,29 @@ struct AlertsHistoryCommand: ParsableCommand {
                        }.joined(separator: " ")])
         }
         print(table.render(), terminator: "")
+    }
+}
+
+/// One alert evaluation as `alerts check --json` and `alerts history --json` print it; the job
+/// run and the time are known only once the evaluation is in the history (nil is left out).
+struct AlertEvaluationJSON: Encodable {
+    var evaluationID: Int64
+    var alert: String
+    var jobRunID: Int64?
+    var evaluatedAt: String?
+    var state: String
+    var previousState: String?
+    var value: String?
+    var threshold: String?
+    var reason: String
+    var notified: Bool
+    var deliveries: [DeliveryRecord]
+
+    enum CodingKeys: String, CodingKey {
+        case alert, state, value, threshold, reason, notified, deliveries
+        case evaluationID = "evaluation_id"
+        case jobRunID = "job_run_id"
+        case evaluatedAt = "evaluated_at"
+        case previousState = "previous_state"
     }
 }
