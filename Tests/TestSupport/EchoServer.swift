@@ -7,27 +7,20 @@ public enum EchoServer {
     /// body, and the `content_type`, `expect` and `authorization` headers. A path containing
     /// `/fail/N/TOKEN/` answers 503 to the first N requests for that TOKEN.
     public static func start(lifetime: Double = 300) throws -> LocalServer {
-        try MLflowServers.startScript(name: "echo server", script: script, lifetime: lifetime, startTimeout: 15,
-                                      readinessPath: "/ready") { port, _ in [String(port)] }
+        try MLflowServers.startScript(name: "echo server", script: LocalServerScripts.watchdog, lifetime: lifetime, startTimeout: 15,
+                                      readinessPath: "/ready") { port, scratch in
+            let server = scratch.appendingPathComponent("echo_server.py")
+            try script.write(to: server, atomically: true, encoding: .utf8)
+            return [server.path, String(port)]
+        }
     }
 
     static let script = #"""
-import hashlib, http.server, json, os, signal, sys, threading, time
+import hashlib, http.server, json, sys, threading
 
-lifetime = float(sys.argv[1])
-port = int(sys.argv[2])
-signal.pthread_sigmask(signal.SIG_SETMASK, [])
-signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-parent = os.getppid()
+port = int(sys.argv[1])
 counts = {}
 lock = threading.Lock()
-
-def watch():
-    deadline = time.monotonic() + lifetime
-    while time.monotonic() < deadline and os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(2)
-threading.Thread(target=watch, daemon=True).start()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -211,18 +211,38 @@ public enum LocalServers {
     private static func startPython(
         name: String, lifetime: Double, startTimeout: Double = 15, arguments: (Int, URL) throws -> [String]
     ) throws -> LocalServer {
+        try launchPython(name: name, script: LocalServerScripts.watchdog, lifetime: lifetime, startTimeout: startTimeout,
+                         ready: { answersHTTP(port: $0) }, arguments: arguments)
+    }
+
+    /// Starts `python3 SCRIPT LIFETIME ARGUMENTS…` on a free port, its output in `server.log` of
+    /// a scratch directory, and waits until `ready(port)` holds. A server that exits or does not
+    /// become ready is stopped and started again on another port, `attempts` times in all: a
+    /// port found free can be taken by someone else before the server binds it.
+    ///
+    /// - Parameters:
+    ///   - script: the Python launcher; `LocalServerScripts.watchdog` runs a module or script
+    ///     for at most LIFETIME seconds and never outlives the test process.
+    ///   - arguments: the arguments after LIFETIME, given the port and the scratch directory.
+    static func launchPython(
+        name: String, script: String, lifetime: Double, startTimeout: Double = 15, attempts: Int = 3,
+        environment: [String: String] = [:], ready: @escaping (Int) -> Bool, arguments: (Int, URL) throws -> [String]
+    ) throws -> LocalServer {
         var lastError = LocalServerError("\(name) did not start")
-        for _ in 0..<3 {
+        for _ in 0..<attempts {
             let port = try freePort()
             let scratch = try scratchDirectory()
-            let watchdog = scratch.appendingPathComponent("watchdog.py")
-            try LocalServerScripts.watchdog.write(to: watchdog, atomically: true, encoding: .utf8)
+            let launcher = scratch.appendingPathComponent("launcher.py")
+            try script.write(to: launcher, atomically: true, encoding: .utf8)
             let logURL = scratch.appendingPathComponent("server.log")
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
             let log = try FileHandle(forWritingTo: logURL)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", watchdog.path, String(lifetime)] + (try arguments(port, scratch))
+            process.arguments = ["python3", launcher.path, String(lifetime)] + (try arguments(port, scratch))
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             process.standardOutput = log
             process.standardError = log
             process.standardInput = FileHandle.nullDevice
@@ -230,11 +250,10 @@ public enum LocalServers {
             // The child has its own copy of the descriptor.
             try? log.close()
             let server = LocalServer(name: name, port: port, process: process, logURL: logURL, scratch: scratch)
-            let ready = waitUntil(timeout: startTimeout) { !process.isRunning || answersHTTP(port: port) }
-            if ready && process.isRunning {
+            if waitUntil(timeout: startTimeout, { !process.isRunning || ready(port) }) && process.isRunning {
                 return server
             }
-            lastError = LocalServerError("\(name) on port \(port) did not answer within \(startTimeout) s:\n\(server.logTail())")
+            lastError = LocalServerError("\(name) on port \(port) did not answer within \(startTimeout) s:\n\(server.logTail(4000))")
             server.stop()
         }
         throw lastError

@@ -23,9 +23,11 @@ public enum MLflowServers {
 
     /// A stub of MLflow's REST API for authentication and retry tests (see `authStub`).
     public static func authStub(expectedAuthorization: String, failFirst: Int = 0, lifetime: Double = 300) throws -> LocalServer {
-        try startScript(name: "MLflow auth stub", script: authStubScript, lifetime: lifetime, startTimeout: 15,
-                        readinessPath: "/stats") { port, _ in
-            [String(port), expectedAuthorization, String(failFirst)]
+        try startScript(name: "MLflow auth stub", script: LocalServerScripts.watchdog, lifetime: lifetime, startTimeout: 15,
+                        readinessPath: "/stats") { port, scratch in
+            let stub = scratch.appendingPathComponent("auth_stub.py")
+            try authStubScript.write(to: stub, atomically: true, encoding: .utf8)
+            return [stub.path, String(port), expectedAuthorization, String(failFirst)]
         }
     }
 
@@ -37,38 +39,12 @@ public enum MLflowServers {
         name: String, script: String, lifetime: Double, startTimeout: Double, readinessPath: String,
         arguments: (Int, URL) throws -> [String]
     ) throws -> LocalServer {
-        var lastError = LocalServerError("\(name) did not start")
-        for _ in 0..<2 {
-            let port = try LocalServers.freePort()
-            let scratch = try LocalServers.scratchDirectory()
-            let scriptURL = scratch.appendingPathComponent("server.py")
-            try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-            let logURL = scratch.appendingPathComponent("server.log")
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-            let log = try FileHandle(forWritingTo: logURL)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", scriptURL.path, String(lifetime)] + (try arguments(port, scratch))
-            var environment = ProcessInfo.processInfo.environment
-            for (key, value) in pythonEnvironment { environment[key] = value }
-            process.environment = environment
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try? log.close()
-            let server = LocalServer(name: name, port: port, process: process, logURL: logURL, scratch: scratch)
-            let ready = LocalServers.waitUntil(timeout: startTimeout) {
-                if !process.isRunning { return true }
-                if LocalServers.answersHTTP(port: port, path: readinessPath) { return true }
-                usleep(200_000)
-                return false
-            }
-            if ready && process.isRunning { return server }
-            lastError = LocalServerError("\(name) on port \(port) did not answer within \(startTimeout) s:\n\(server.logTail(4000))")
-            server.stop()
-        }
-        throw lastError
+        try LocalServers.launchPython(name: name, script: script, lifetime: lifetime, startTimeout: startTimeout, attempts: 2,
+                                      environment: pythonEnvironment, ready: { port in
+            if LocalServers.answersHTTP(port: port, path: readinessPath) { return true }
+            usleep(200_000)  // mlflow starts slowly: do not hammer it
+            return false
+        }, arguments: arguments)
     }
 
     /// Runs `python3 ARGS...` in a session of its own and ends the whole session (mlflow's
@@ -123,23 +99,12 @@ stop()
     /// EXPECTED, and `{"experiments": []}` otherwise. `GET /stats` answers the count of API
     /// requests and the Authorization headers seen. argv: LIFETIME PORT EXPECTED FAIL_FIRST
     static let authStubScript = #"""
-import http.server, json, os, signal, sys, threading, time
+import http.server, json, sys, threading
 
-lifetime = float(sys.argv[1])
-port = int(sys.argv[2])
-expected = sys.argv[3]
-fail_first = int(sys.argv[4])
-signal.pthread_sigmask(signal.SIG_SETMASK, [])
-signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-parent = os.getppid()
+port = int(sys.argv[1])
+expected = sys.argv[2]
+fail_first = int(sys.argv[3])
 state = {"count": 0, "auth": []}
-
-def watch():
-    deadline = time.monotonic() + lifetime
-    while time.monotonic() < deadline and os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(2)
-threading.Thread(target=watch, daemon=True).start()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -148,31 +148,8 @@ open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.PEM, seri
     private static func start(
         name: String, lifetime: Double, ready: @escaping (Int) -> Bool, arguments: (Int, URL) throws -> [String]
     ) throws -> LocalServer {
-        var lastError = LocalServerError("\(name) did not start")
-        for _ in 0..<3 {
-            let port = try LocalServers.freePort()
-            let scratch = try LocalServers.scratchDirectory()
-            let watchdog = scratch.appendingPathComponent("watchdog.py")
-            try LocalServerScripts.watchdog.write(to: watchdog, atomically: true, encoding: .utf8)
-            let logURL = scratch.appendingPathComponent("server.log")
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-            let log = try FileHandle(forWritingTo: logURL)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", watchdog.path, String(lifetime)] + (try arguments(port, scratch))
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try? log.close()
-            let server = LocalServer(name: name, port: port, process: process, logURL: logURL, scratch: scratch)
-            if LocalServers.waitUntil(timeout: 15, { !process.isRunning || ready(port) }) && process.isRunning {
-                return server
-            }
-            lastError = LocalServerError("\(name) on port \(port) did not answer within 15 s:\n\(server.logTail())")
-            server.stop()
-        }
-        throw lastError
+        try LocalServers.launchPython(name: name, script: LocalServerScripts.watchdog, lifetime: lifetime, ready: ready,
+                                      arguments: arguments)
     }
 
     static let smtpSink = #"""
