@@ -1,4 +1,4 @@
-import DGAModel
+@testable import DGAModel
 import Foundation
 import Testing
 import TestSupport
@@ -45,5 +45,21 @@ import TestSupport
         let f1 = try #require(try ClassificationMetrics.chooseThreshold(labels: labels, scores: scores, criterion: .maximumF1))
         #expect(f1.threshold == 0.2)
         #expect(abs(f1.confusion.f1 - 10.0 / 13.0) < 1e-9)
+    }
+
+    @Test func aSearchForAccuracyShipsTheBestAccuracyThreshold() async throws {
+        let data = try AutoMLFixture.dataset()
+        let settings = AutoMLSettings(timeBudgetSeconds: 60, maxTrials: 2, primaryMetric: .accuracy)
+        let result = try await AutoMLSearch(data: data, settings: settings).run()
+        for trial in result.trials {
+            let outcome = try #require(trial.outcome)
+            let probabilities = try TrialScoring.probabilities(modelJSON: outcome.modelJSON, algorithm: outcome.configuration.algorithm,
+                                                               data: data, part: .validation)
+            let best = try #require(try ClassificationMetrics.chooseThreshold(labels: data.truth.validation, scores: probabilities,
+                                                                              criterion: .maximumAccuracy))
+            #expect(outcome.validation.threshold == best.threshold)
+            #expect(abs(outcome.validation.accuracy - best.confusion.accuracy) < 1e-12)
+            #expect(trial.primaryValue == outcome.validation.accuracy)
+        }
     }
 }
