@@ -21,6 +21,7 @@ let automlStep = Step(
         ("dictionary", "the word list the featurizer uses"),
         ("validation_fraction", "share of rows for early stopping and the threshold (default 0.1)"),
         ("test_fraction", "share of rows held out for the final report (default 0.2)"),
+        ("out_of_fold_folds", "folds for the training rows' out-of-fold features (default 5)"),
         ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]
@@ -50,7 +51,8 @@ let automlStep = Step(
     let (data, words) = try await context.cell("Featurize") { cell in
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: settings.dictionary))
         let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: settings.seed,
-                                             validationFraction: settings.validationFraction, testFraction: settings.testFraction)
+                                             validationFraction: settings.validationFraction, testFraction: settings.testFraction,
+                                             outOfFoldCount: settings.outOfFoldCount)
         cell.table(headers: ["part", "rows", "ioc"], rows: [
             ["train", "\(data.truth.train.count)", "\(data.truth.train.filter { $0 }.count)"],
             ["validation", "\(data.truth.validation.count)", "\(data.truth.validation.filter { $0 }.count)"],
@@ -58,7 +60,8 @@ let automlStep = Step(
         ])
         cell.print("Featurizer fitted on the training split's legit labels and \(words.count) dictionary words; "
                    + "\(AutoMLDataset.denseFeatures.count) dense features, \(data.featurizer.configuration.hashing.bucketCount) n-gram hash buckets. "
-                   + "Tree boosters weigh ioc rows by scale_pos_weight = legit/ioc = \(String(format: "%.3f", data.scalePosWeight)).")
+                   + "Training rows are featurized out of fold (\(data.outOfFoldCount.map { "\($0) folds" } ?? "off")): each fold with tables fitted on the others. "
+                   + "Tree boosters weigh ioc rows by scale_pos_weight = (legit/ioc)^class_weight_power, legit/ioc = \(String(format: "%.3f", data.scalePosWeight)), the power searched in [0, 1].")
         try context.store.writeArtifact(runID: context.trackingRunID, data: Data(AutoMLReports.exploration(data).utf8),
                                         artifactPath: AutoMLReports.explorationPath)
         cell.print("Data exploration: \(AutoMLReports.explorationPath)")

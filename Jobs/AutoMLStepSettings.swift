@@ -9,6 +9,8 @@ struct AutoMLStepSettings: Sendable {
     let validationFraction: Double
     let testFraction: Double
     let dictionary: String
+    /// Folds of the training rows' out-of-fold features.
+    let outOfFoldCount: Int
 
     init(_ context: StepContext) throws {
         let timeout = try context.doubleParameter("timeout_minutes")
@@ -28,6 +30,11 @@ struct AutoMLStepSettings: Sendable {
                                          value: "\(validationFraction)/\(testFraction)", expected: "both above 0 and summing to below 1")
         }
         dictionary = context.parameters["dictionary"] ?? DictionaryWords.defaultPath
+        outOfFoldCount = context.parameters["out_of_fold_folds"] == nil ? OutOfFoldFeatures.defaultFoldCount
+            : try context.intParameter("out_of_fold_folds")
+        guard outOfFoldCount >= 2 else {
+            throw StepError.badParameter(task: context.taskKey, name: "out_of_fold_folds", value: "\(outOfFoldCount)", expected: "2 or more")
+        }
         self.seed = UInt64(truncatingIfNeeded: seed)
         search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)
     }
@@ -36,12 +43,14 @@ struct AutoMLStepSettings: Sendable {
         [["timeout_minutes", String(search.timeBudgetSeconds / 60)], ["max_trials", "\(search.maxTrials)"],
          ["primary_metric", search.primaryMetric.rawValue], ["seed", "\(seed)"],
          ["split train/validation/test", String(format: "%.2f/%.2f/%.2f (stratified)", 1 - validationFraction - testFraction, validationFraction, testFraction)],
-         ["trials at once", "\(search.concurrency) (1 XGBoost thread each)"]]
+         ["trials at once", "\(search.concurrency) (1 XGBoost thread each)"],
+         ["out_of_fold_folds", "\(outOfFoldCount) (training features out of fold)"]]
     }
 
     var params: [String: String] {
         ["timeout_minutes": String(search.timeBudgetSeconds / 60), "max_trials": "\(search.maxTrials)",
          "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
-         "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary]
+         "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary,
+         "out_of_fold_folds": "\(outOfFoldCount)"]
     }
 }

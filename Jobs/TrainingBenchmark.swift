@@ -27,6 +27,9 @@ public enum TrainingBenchmark {
         public var heldOutPerFamily: Int
         /// Where the scratch store goes (a temporary directory when nil); removed afterwards.
         public var scratchDirectory: URL?
+        /// Folds of the training rows' out-of-fold features; nil featurizes them in-sample (for
+        /// comparison only: it leaks each legit label's own n-grams into its features).
+        public var outOfFoldCount: Int? = OutOfFoldFeatures.defaultFoldCount
 
         /// The job's defaults with a 2-minute budget.
         public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
@@ -75,9 +78,11 @@ public enum TrainingBenchmark {
         let clock = ContinuousClock()
         let began = clock.now
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: options.dictionary))
-        let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: options.seed)
+        let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: options.seed,
+                                             outOfFoldCount: options.outOfFoldCount)
         let featurizeSeconds = seconds(clock.now - began)
-        progress(String(format: "split and featurized in %.1f s", featurizeSeconds))
+        progress(String(format: "split and featurized in %.1f s (training rows %@)", featurizeSeconds,
+                        options.outOfFoldCount.map { "out of fold, \($0) folds" } ?? "in-sample"))
 
         let store = try TrackingStore.open(at: scratch)
         let experiment = try store.getOrCreateExperiment(named: "bench-train")

@@ -39,18 +39,22 @@ public enum TrialRetraining {
         let validationFraction = Double(parentParams["validation_fraction"] ?? "") ?? 0.1
         let testFraction = Double(parentParams["test_fraction"] ?? "") ?? 0.2
         let dictionary = parentParams["dictionary"] ?? DictionaryWords.defaultPath
+        // Runs from before out-of-fold features have no such param: they featurized in-sample.
+        let outOfFoldCount = parentParams["out_of_fold_folds"].map { Int($0) ?? OutOfFoldFeatures.defaultFoldCount }
+        let metric = parentParams["primary_metric"].flatMap(PrimaryMetric.init(rawValue:)) ?? .f1
 
         let rows = try TrainingRows.read(storeDirectory: storeDirectory)
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: dictionary))
         let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: seed,
-                                             validationFraction: validationFraction, testFraction: testFraction)
+                                             validationFraction: validationFraction, testFraction: testFraction,
+                                             outOfFoldCount: outOfFoldCount)
         let featurizerJSON = try data.featurizer.jsonData()
         let fingerprint = try data.featurizer.fingerprint()
         let originalManifest = try? JSONDecoder().decode(
             ModelManifest.self,
             from: Data(contentsOf: store.artifactDirectory(runID: runID).appendingPathComponent("model").appendingPathComponent(ModelManifest.fileName)))
 
-        let outcome = try TrialRunner.run(configuration, data: data, seed: seed)
+        let outcome = try TrialRunner.run(configuration, data: data, seed: seed, threshold: metric.thresholdCriterion)
         let record = TrialRecord(number: number, runID: nil, configuration: configuration, outcome: outcome, error: nil, primaryValue: nil)
         let tracking = AutoMLTracking(store: store, experimentID: info.experimentID, parentRunID: info.parentRunID ?? runID)
         let newRunID = try tracking.logRetraining(record, originalRunID: runID, featurizerJSON: featurizerJSON,

@@ -4,6 +4,8 @@ public enum ThresholdCriterion: Sendable, Equatable, Codable {
     case maximumF1
     /// The threshold with the largest recall minus false-positive rate (Youden's J).
     case youden
+    /// The threshold with the most correct decisions.
+    case maximumAccuracy
     /// The lowest threshold whose false-positive rate stays at or below the given rate: the
     /// most ioc caught for an alert budget on legit traffic.
     case falsePositiveRate(Double)
@@ -34,6 +36,7 @@ extension ClassificationMetrics {
             switch criterion {
             case .maximumF1: value = matrix.f1
             case .youden: value = matrix.recall - matrix.falsePositiveRate
+            case .maximumAccuracy: value = matrix.accuracy
             // Steps go down in threshold, so the last one meeting the target has the most recall.
             case let .falsePositiveRate(limit): value = matrix.falsePositiveRate <= limit ? matrix.recall : nil
             case let .precision(target): value = matrix.precision >= target ? matrix.recall : nil

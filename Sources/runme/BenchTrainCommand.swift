@@ -45,6 +45,10 @@ extension BenchCommand {
         @Option(name: .customLong("held-out-per-family"), help: "Generated labels per held-out DGA family.")
         var heldOutPerFamily: Int = 200
 
+        @Option(name: .customLong("out-of-fold-folds"),
+                help: "Folds for the training rows' out-of-fold features; 0 featurizes them in-sample (leaky, for comparison).")
+        var outOfFoldFolds: Int = OutOfFoldFeatures.defaultFoldCount
+
         @Option(name: .long, help: ArgumentHelp("Where to put the scratch store (removed afterwards).", valueName: "dir"))
         var dir: String?
 
@@ -72,6 +76,7 @@ extension BenchCommand {
             if minutes <= 0 { throw ValidationError("--minutes must be above 0") }
             if maxTrials < 1 { throw ValidationError("--max-trials must be at least 1") }
             if heldOutPerFamily < 1 { throw ValidationError("--held-out-per-family must be at least 1") }
+            if outOfFoldFolds == 1 || outOfFoldFolds < 0 { throw ValidationError("--out-of-fold-folds must be 0 (off) or at least 2") }
         }
 
         func run() async throws {
@@ -79,10 +84,11 @@ extension BenchCommand {
             FileHandle.standardError.write(Data("runme: this is a debug build; benchmark figures are only meaningful from a release build (swift build -c release)\n".utf8))
             #endif
             let json = output.json
-            let options = TrainingBenchmark.Options(
+            var options = TrainingBenchmark.Options(
                 dataDirectory: URL(fileURLWithPath: data, isDirectory: true), minutes: minutes, maxTrials: maxTrials,
                 seed: UInt64(truncatingIfNeeded: seed), dictionary: dictionary, publicSuffixList: publicSuffixList,
                 heldOutPerFamily: heldOutPerFamily, scratchDirectory: dir.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            options.outOfFoldCount = outOfFoldFolds == 0 ? nil : outOfFoldFolds
             let figures = try await TrainingBenchmark.run(options) { line in
                 if !json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
             }

@@ -55,6 +55,11 @@ public struct HyperparameterRange: Sendable, Equatable {
 }
 
 extension AutoMLAlgorithm {
+    /// The tree boosters' class weight as a searched exponent: ioc rows weigh
+    /// `(legit / ioc) ^ power`, from unweighted (0) to balanced (1). Trials before this
+    /// hyperparameter existed trained balanced, so a logged trial without it reads as 1.
+    public static let classWeightPower = "class_weight_power"
+
     /// The search space. Initial values are cheap (few rounds, moderate trees, small forests), as
     /// in FLAML, so the search only pays for costly configurations while they improve; the
     /// boosted trees start at 32 rounds of depth 6 rather than FLAML's 4 shallow ones because on
@@ -71,6 +76,7 @@ extension AutoMLAlgorithm {
                 HyperparameterRange("subsample", 0.5, 1, initial: 1),
                 HyperparameterRange("colsample_bytree", 0.5, 1, initial: 1),
                 HyperparameterRange("lambda", 0.01, 100, initial: 1, log: true),
+                HyperparameterRange(Self.classWeightPower, 0, 1, initial: 0.5),
             ]
         case .randomForest:
             return [
@@ -78,6 +84,7 @@ extension AutoMLAlgorithm {
                 HyperparameterRange("max_depth", 3, 16, initial: 6, integer: true),
                 HyperparameterRange("subsample", 0.5, 1, initial: 0.8),
                 HyperparameterRange("colsample_bynode", 0.3, 1, initial: 0.8),
+                HyperparameterRange(Self.classWeightPower, 0, 1, initial: 0.5),
             ]
         case .linear:
             return [

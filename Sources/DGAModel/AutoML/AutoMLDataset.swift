@@ -3,7 +3,9 @@ import Foundation
 /// The training data of an AutoML search, split and featurized once for every trial.
 ///
 /// The featurizer is fitted on the training split's legit labels and the dictionary only, so
-/// that neither validation nor test labels shape its n-gram tables. All parts are value types,
+/// that neither validation nor test labels shape its n-gram tables. The training rows' own
+/// features are computed out of fold (`OutOfFoldFeatures`), so that no training label is
+/// measured against tables holding its own n-grams. All parts are value types,
 /// so trials running at once share them safely; each trial makes its own XGBoost matrices.
 public struct AutoMLDataset: Sendable {
     /// Domain labels (left of the public suffix), all rows.
@@ -20,6 +22,9 @@ public struct AutoMLDataset: Sendable {
     public let hashed: Parts<SparseMatrix>
     /// Truth per part.
     public let truth: Parts<[Bool]>
+    /// Folds of the training rows' out-of-fold features; nil when they were computed with the
+    /// whole training split's tables (in-sample, only for comparison).
+    public let outOfFoldCount: Int?
 
     /// One value per part of the split.
     public struct Parts<Value: Sendable>: Sendable {
@@ -52,8 +57,12 @@ public struct AutoMLDataset: Sendable {
     ///
     /// - Throws: `DataSplitError` for bad fractions, `AutoMLError.notEnoughData` when a part
     ///   lacks a class.
+    /// - Parameter outOfFoldCount: folds for the training rows' features (see
+    ///   `OutOfFoldFeatures`); nil featurizes them in-sample with the whole split's tables,
+    ///   which leaks each legit label's own n-grams into its features (kept for comparison).
     public static func prepare(labels: [String], isIOC: [Bool], dictionaryWords: [String], seed: UInt64,
-                               validationFraction: Double = 0.1, testFraction: Double = 0.2) throws -> AutoMLDataset {
+                               validationFraction: Double = 0.1, testFraction: Double = 0.2,
+                               outOfFoldCount: Int? = OutOfFoldFeatures.defaultFoldCount) throws -> AutoMLDataset {
         guard labels.count == isIOC.count else {
             throw AutoMLError.notEnoughData("\(labels.count) labels but \(isIOC.count) classes")
         }
@@ -69,15 +78,26 @@ public struct AutoMLDataset: Sendable {
         let legitTraining = split.train.filter { !isIOC[$0] }.map { labels[$0] }
         let featurizer = try Featurizer.fit(legitLabels: legitTraining, dictionaryWords: dictionaryWords,
                                             configuration: featurizerConfiguration)
-        let allDense = featurizer.matrix(labels: labels, features: denseFeatures)
-        let allHashed = featurizer.hashedNGrams(labels.map { DomainInput(label: $0) }, appending: denseFeatures)
+        let featurize = { (rows: [Int]) -> (DenseMatrix, SparseMatrix) in
+            let inputs = rows.map { DomainInput(label: labels[$0]) }
+            return (featurizer.matrix(inputs, features: denseFeatures), featurizer.hashedNGrams(inputs, appending: denseFeatures))
+        }
+        let train: (DenseMatrix, SparseMatrix)
+        if let outOfFoldCount {
+            let outOfFold = try OutOfFoldFeatures.compute(labels: split.train.map { labels[$0] }, isIOC: truth.train, full: featurizer,
+                                                          dictionaryWords: dictionaryWords, foldCount: outOfFoldCount, seed: seed,
+                                                          features: denseFeatures)
+            train = (outOfFold.dense, outOfFold.hashed)
+        } else {
+            train = featurize(split.train)
+        }
+        let validation = featurize(split.validation)
+        let test = featurize(split.test)
         return AutoMLDataset(
             labels: labels, isIOC: isIOC, split: split, featurizer: featurizer,
-            dense: Parts(train: allDense.selecting(rows: split.train), validation: allDense.selecting(rows: split.validation),
-                         test: allDense.selecting(rows: split.test)),
-            hashed: Parts(train: allHashed.selecting(rows: split.train), validation: allHashed.selecting(rows: split.validation),
-                          test: allHashed.selecting(rows: split.test)),
-            truth: truth)
+            dense: Parts(train: train.0, validation: validation.0, test: test.0),
+            hashed: Parts(train: train.1, validation: validation.1, test: test.1),
+            truth: truth, outOfFoldCount: outOfFoldCount)
     }
 }
 

@@ -55,8 +55,9 @@ public struct AutoMLSearch: Sendable {
                 started += 1
                 let data = self.data
                 let seed = settings.seed
+                let criterion = settings.primaryMetric.thresholdCriterion
                 group.addTask {
-                    await Self.runOffPool(configuration, data: data, seed: seed)
+                    await Self.runOffPool(configuration, data: data, seed: seed, threshold: criterion)
                 }
                 return true
             }
@@ -89,10 +90,11 @@ public struct AutoMLSearch: Sendable {
 
     /// XGBoost blocks its thread for the whole trial: run it on a Dispatch thread so that the
     /// cooperative pool (two threads here) stays free for the runner's own tasks.
-    private static func runOffPool(_ configuration: TrialConfiguration, data: AutoMLDataset, seed: UInt64) async -> TrialRecord {
+    private static func runOffPool(_ configuration: TrialConfiguration, data: AutoMLDataset, seed: UInt64,
+                                   threshold: ThresholdCriterion) async -> TrialRecord {
         let result: Result<TrialOutcome, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Result { try TrialRunner.run(configuration, data: data, seed: seed) })
+                continuation.resume(returning: Result { try TrialRunner.run(configuration, data: data, seed: seed, threshold: threshold) })
             }
         }
         switch result {

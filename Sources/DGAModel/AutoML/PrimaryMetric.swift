@@ -23,6 +23,13 @@ public enum PrimaryMetric: String, Sendable, Codable, CaseIterable {
     /// Whether larger values are better (all but `log_loss`).
     public var higherIsBetter: Bool { self != .logLoss }
 
+    /// How a trial's decision threshold is chosen on validation: the best accuracy for
+    /// `accuracy`, the best F1 otherwise (ranking metrics do not depend on the threshold, and
+    /// the threshold with the best precision is the top score, which flags almost nothing).
+    public var thresholdCriterion: ThresholdCriterion {
+        self == .accuracy ? .maximumAccuracy : .maximumF1
+    }
+
     /// The metric's value in a report.
     public func value(in report: ClassificationReport) -> Double {
         switch self {

@@ -26,6 +26,10 @@ public struct TrialConfiguration: Sendable, Equatable {
         }
         var values: [String: Double] = [:]
         for range in algorithm.space {
+            if range.name == AutoMLAlgorithm.classWeightPower && params[range.name] == nil {
+                values[range.name] = 1  // trained before the weight was searched: balanced
+                continue
+            }
             guard let text = params[range.name], let value = Double(text) else {
                 throw AutoMLError.invalidSetting("the trial's param \(range.name) is \(params[range.name] ?? "missing"), expected a number")
             }
@@ -58,20 +62,30 @@ public struct TrialConfiguration: Sendable, Equatable {
     public var summary: String {
         let keys: [String]
         switch algorithm {
-        case .xgboost: keys = ["rounds", "max_depth", "eta"]
-        case .randomForest: keys = ["trees", "max_depth"]
+        case .xgboost: keys = ["rounds", "max_depth", "eta", AutoMLAlgorithm.classWeightPower]
+        case .randomForest: keys = ["trees", "max_depth", AutoMLAlgorithm.classWeightPower]
         case .linear: keys = ["rounds", "lambda", "alpha"]
         }
         let params = self.params
         return keys.map { "\($0)=\(params[$0] ?? "?")" }.joined(separator: " ")
     }
 
+    /// The tree boosters' `scale_pos_weight` for a training split with `classRatio` legit rows
+    /// per ioc row: `classRatio ^ class_weight_power` (1 for the linear model).
+    public func scalePosWeight(classRatio: Double) -> Double {
+        guard algorithm != .linear, classRatio > 0 else { return 1 }
+        return Foundation.pow(classRatio, values[AutoMLAlgorithm.classWeightPower] ?? 1)
+    }
+
     /// XGBoost parameters for this trial.
     ///
-    /// Tree boosters weigh ioc rows by `legit / ioc` (`scale_pos_weight`), so that a minority
-    /// class still pulls the trees; the linear model is left unweighted because its threshold
+    /// Tree boosters weigh ioc rows by `scalePosWeight(classRatio:)`: the search tries weights
+    /// between none and fully balanced, because a threshold chosen on validation already
+    /// offsets the imbalance and full balancing (×37 on the accelerator's lists) makes the
+    /// trees chase single ioc rows. The linear model is left unweighted because its threshold
     /// is chosen on validation anyway and weighting slows coordinate descent's convergence.
-    public func boosterParameters(scalePosWeight: Double, nthread: Int, seed: UInt64) -> BoosterParameters {
+    public func boosterParameters(classRatio: Double, nthread: Int, seed: UInt64) -> BoosterParameters {
+        let scalePosWeight = scalePosWeight(classRatio: classRatio)
         let value = { (name: String) -> Double in values[name] ?? 0 }
         var parameters: BoosterParameters
         switch algorithm {

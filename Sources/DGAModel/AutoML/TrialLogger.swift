@@ -22,7 +22,7 @@ struct TrialLogger {
                                       parentRunID: parent, jobRunID: tracking.jobRunID, taskKey: tracking.taskKey,
                                       tags: tags, startTime: trial.outcome?.startTime)
         var params = configuration.params
-        if configuration.algorithm != .linear { params["scale_pos_weight"] = String(format: "%.4g", scalePosWeight) }
+        if configuration.algorithm != .linear { params["scale_pos_weight"] = String(format: "%.4g", configuration.scalePosWeight(classRatio: scalePosWeight)) }
         guard let outcome = trial.outcome else {
             try store.logBatch(runID: run.runID, params: params, tags: ["automl.error": String((trial.error ?? "failed").prefix(4000))])
             try store.endRun(run.runID, status: .failed)

@@ -19,6 +19,8 @@ public enum TrialNotebook {
         public let hashBuckets: Int
         /// `legit / ioc` of the training part.
         public let scalePosWeight: Double
+        /// Folds of the training rows' out-of-fold features; nil when featurized in-sample.
+        public let outOfFoldCount: Int?
 
         /// The summary of a prepared dataset.
         public init(_ data: AutoMLDataset, seed: UInt64, fingerprint: String) {
@@ -33,6 +35,7 @@ public enum TrialNotebook {
             featurizerFingerprint = fingerprint
             hashBuckets = data.featurizer.configuration.hashing.bucketCount
             scalePosWeight = data.scalePosWeight
+            outOfFoldCount = data.outOfFoldCount
         }
     }
 
@@ -68,6 +71,11 @@ public enum TrialNotebook {
         lines.append("## Features")
         lines.append("")
         lines.append("Featurizer version \(data.featurizerVersion), fingerprint `\(data.featurizerFingerprint.prefix(16))…` (saved as `model/featurizer.json`).")
+        lines.append(data.outOfFoldCount.map {
+            "Training rows are featurized out of fold: the training split is cut into \($0) folds by label, and each fold's features "
+                + "come from tables fitted on the other folds' legit labels, so no training label sees its own n-grams; validation and "
+                + "test rows use the tables of the whole training split, the ones saved with the model."
+        } ?? "Training rows are featurized in-sample, with the tables they were fitted into.")
         if configuration.algorithm.usesHashedNGrams {
             lines.append("Input: \(data.hashBuckets) hashed character 2-4-gram buckets, then the dense features below.")
         } else {
@@ -87,7 +95,9 @@ public enum TrialNotebook {
         lines.append("")
         lines.append(configuration.algorithm == .linear
                      ? "Class weights: none (the threshold is chosen on validation)."
-                     : String(format: "Class weights: ioc rows weigh scale_pos_weight = legit/ioc = %.3f.", data.scalePosWeight))
+                     : String(format: "Class weights: ioc rows weigh scale_pos_weight = (legit/ioc)^class_weight_power = %.3f^%@ = %.3f.",
+                              data.scalePosWeight, params[AutoMLAlgorithm.classWeightPower] ?? "1",
+                              configuration.scalePosWeight(classRatio: data.scalePosWeight)))
         lines.append("")
         lines.append("## Validation metrics")
         lines.append("")

@@ -8,7 +8,8 @@ public struct TrialOutcome: Sendable {
     public let modelJSON: Data
     /// Train and validation metrics after every round.
     public let history: [RoundEvaluation]
-    /// Validation figures at `report.threshold`, chosen for the best F1 on validation.
+    /// Validation figures at `report.threshold`, chosen on validation by the primary metric's
+    /// `thresholdCriterion` (the best F1 unless the metric is accuracy).
     public let validation: ClassificationReport
     /// Rounds trained (including those after the best).
     public let roundsTrained: Int
@@ -30,13 +31,15 @@ public enum TrialRunner {
     public static let patience = 10
 
     /// Runs `configuration` on `data` with one XGBoost thread, at most `roundLimit` rounds;
-    /// boosted models stop early on validation log loss unless `earlyStopping` is false.
+    /// boosted models stop early on validation log loss unless `earlyStopping` is false; the
+    /// decision threshold is chosen on validation by `threshold`.
     public static func run(_ configuration: TrialConfiguration, data: AutoMLDataset, seed: UInt64,
-                           roundLimit: Int? = nil, nthread: Int = 1, earlyStopping: Bool = true) throws -> TrialOutcome {
+                           roundLimit: Int? = nil, nthread: Int = 1, earlyStopping: Bool = true,
+                           threshold criterion: ThresholdCriterion = .maximumF1) throws -> TrialOutcome {
         let start = Date()
         let clock = ContinuousClock()
         let began = clock.now
-        let parameters = configuration.boosterParameters(scalePosWeight: data.scalePosWeight, nthread: nthread, seed: seed)
+        let parameters = configuration.boosterParameters(classRatio: data.scalePosWeight, nthread: nthread, seed: seed)
         let training: DMatrix
         let validation: DMatrix
         let trainLabels = data.truth.train.map { Float($0 ? 1 : 0) }
@@ -55,7 +58,7 @@ public enum TrialRunner {
                                        rounds: rounds, earlyStopping: early)
         let probabilities = try result.booster.predict(validation).map(Double.init)
         let threshold = try ClassificationMetrics.chooseThreshold(labels: data.truth.validation, scores: probabilities,
-                                                                  criterion: .maximumF1)?.threshold ?? 0.5
+                                                                  criterion: criterion)?.threshold ?? 0.5
         let report = try ClassificationMetrics.report(labels: data.truth.validation, probabilities: probabilities, threshold: threshold)
         let modelJSON = try result.booster.modelData(format: .json)
         let elapsed = clock.now - began

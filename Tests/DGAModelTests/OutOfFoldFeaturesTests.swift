@@ -1,0 +1,120 @@
+@testable import DGAModel
+import Foundation
+import Testing
+import TestSupport
+
+/// The training rows' features are computed out of fold: a training label is never measured
+/// against reference tables fitted on itself, while validation and test rows use the tables
+/// of the whole training split (the ones the model saves).
+@Suite(.serialized) struct OutOfFoldFeaturesTests {
+    /// NaN (a missing feature) equals NaN here.
+    private static func same(_ lhs: [Float], _ rhs: [Float]) -> Bool {
+        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+    }
+
+    /// Every 10th dictionary word: fitting the dictionary tables dominates these tests' time,
+    /// and the folds only concern the legit labels.
+    private static func words() throws -> [String] {
+        try DictionaryWords.load().enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+    }
+
+    private static func trigrams(_ label: String) -> Set<String> {
+        let characters = Array(label)
+        guard characters.count >= 3 else { return [] }
+        return Set((0...(characters.count - 3)).map { String(characters[$0..<($0 + 3)]) })
+    }
+
+    @Test func noTrainingLabelSeesItsOwnNGrams() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 600, ioc: 120)
+        let words = try Self.words()
+        let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: 11)
+        #expect(data.outOfFoldCount == OutOfFoldFeatures.defaultFoldCount)
+        // Trigrams that occur in exactly one training legit label: only that label can put them
+        // in a table. (On this small split min_df keeps every n-gram seen once.)
+        let trainLegit = data.split.train.indices.filter { !data.truth.train[$0] }
+        var labelsWith: [String: Set<String>] = [:]
+        for row in trainLegit {
+            let label = labels[data.split.train[row]]
+            for gram in Self.trigrams(label) { labelsWith[gram, default: []].insert(label) }
+        }
+        let share = DomainFeature.popularTrigramShare.columnIndex
+        var checked = 0
+        for row in trainLegit {
+            let label = labels[data.split.train[row]]
+            guard Self.trigrams(label).contains(where: { labelsWith[$0]?.count == 1 }) else { continue }
+            checked += 1
+            // In-sample, the label's own trigrams are all in the table: the leak.
+            #expect(data.featurizer.features(DomainInput(label: label))[share] == 1, "\(label)")
+            // Out of fold, its own trigrams are not.
+            #expect(data.dense.train[row, share] < 1, "\(label) sees its own trigrams")
+        }
+        #expect(checked > 50, "only \(checked) labels with a trigram of their own")
+    }
+
+    @Test func eachFoldUsesTablesFittedOnTheOtherFolds() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 300, ioc: 60)
+        let words = try Self.words()
+        let configuration = AutoMLDataset.featurizerConfiguration
+        let full = try Featurizer.fit(legitLabels: zip(labels, isIOC).filter { !$0.1 }.map(\.0), dictionaryWords: words,
+                                      configuration: configuration)
+        let folds = 3
+        let outOfFold = try OutOfFoldFeatures.compute(labels: labels, isIOC: isIOC, full: full, dictionaryWords: words,
+                                                      foldCount: folds, seed: 5)
+        #expect(outOfFold.dense.rowCount == labels.count)
+        #expect(outOfFold.hashed.rowCount == labels.count)
+        #expect(Set(outOfFold.folds) == Set(0..<folds))
+        for fold in 0..<folds {
+            let others = labels.indices.filter { outOfFold.folds[$0] != fold && !isIOC[$0] }.map { labels[$0] }
+            let reference = try Featurizer.fit(legitLabels: others, dictionaryWords: words, configuration: configuration)
+            let rows = labels.indices.filter { outOfFold.folds[$0] == fold }
+            #expect(rows.count >= labels.count / folds - 1)
+            for row in rows {
+                let expected = reference.features(DomainInput(label: labels[row]))
+                #expect(Self.same(outOfFold.dense.row(row), expected), "row \(row) \(labels[row])")
+            }
+            // The sparse rows carry the same dense features after the hashed n-grams.
+            let check = rows[rows.count / 2]
+            let expectedSparse = reference.hashedNGrams([DomainInput(label: labels[check])], appending: DomainFeature.allCases)
+            let range = outOfFold.hashed.rowOffsets[check]..<outOfFold.hashed.rowOffsets[check + 1]
+            #expect(Array(outOfFold.hashed.columnIndices[range]) == expectedSparse.columnIndices)
+            #expect(Array(outOfFold.hashed.values[range]) == expectedSparse.values)
+        }
+    }
+
+    @Test func copiesOfALabelShareAFoldAndFoldsAreBalanced() throws {
+        let labels = (0..<500).map { "name\($0 % 200)" } + ["Example", "example", "EXAMPLE."]
+        let folds = try OutOfFoldFeatures.assignFolds(labels: labels, foldCount: 4, seed: 3)
+        var foldOf: [String: Int] = [:]
+        for (label, fold) in zip(labels.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) }, folds) {
+            if let known = foldOf[label] { #expect(known == fold, "\(label) split across folds") }
+            foldOf[label] = fold
+        }
+        let sizes = Dictionary(grouping: foldOf.values, by: { $0 }).mapValues(\.count)
+        #expect(sizes.count == 4)
+        #expect((sizes.values.max() ?? 0) - (sizes.values.min() ?? 0) <= 1)
+        #expect(try OutOfFoldFeatures.assignFolds(labels: labels, foldCount: 4, seed: 3) == folds)
+        #expect(try OutOfFoldFeatures.assignFolds(labels: labels, foldCount: 4, seed: 4) != folds)
+        #expect(throws: AutoMLError.self) { try OutOfFoldFeatures.assignFolds(labels: labels, foldCount: 1, seed: 3) }
+    }
+
+    @Test func validationAndTestUseTheWholeTrainingSplitsTables() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 600, ioc: 120)
+        let words = try Self.words()
+        let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: 9)
+        let inSample = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: 9, outOfFoldCount: nil)
+        #expect(inSample.outOfFoldCount == nil)
+        let validation = data.featurizer.matrix(labels: data.split.validation.map { labels[$0] })
+        #expect(Self.same(data.dense.validation.values, validation.values))
+        #expect(Self.same(data.dense.test.values, inSample.dense.test.values))
+        #expect(data.hashed.validation == inSample.hashed.validation)
+        #expect(try data.featurizer.jsonData() == inSample.featurizer.jsonData())
+        // Only the training rows differ, and only in the features that read the fitted tables.
+        let train = data.dense.train, leaky = inSample.dense.train
+        for feature in DomainFeature.allCases {
+            let column = feature.columnIndex
+            let differs = (0..<train.rowCount).contains { !Self.same([train[$0, column]], [leaky[$0, column]]) }
+            let readsTrainingTables = Featurizer.TableUse([feature]).contains(.popular) || Featurizer.TableUse([feature]).contains(.characterModel)
+            #expect(differs == readsTrainingTables, "\(feature.rawValue)")
+        }
+    }
+}
