@@ -113,7 +113,7 @@ struct SparkSubmitCommand: ParsableCommand {
         } else {
             bundle = work.appendingPathComponent("model", isDirectory: true)
             if fileManager.fileExists(atPath: bundle.path) { try fileManager.removeItem(at: bundle) }
-            var export = try ModelsExportCommand.parse([model, bundle.path, "--store", storeOptions.directory.path])
+            let export = try ModelsExportCommand.parse([model, bundle.path, "--store", storeOptions.directory.path])
             try export.run()
         }
         let archive = work.appendingPathComponent("runme_model.tar.gz")
