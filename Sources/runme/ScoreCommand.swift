@@ -195,7 +195,7 @@ enum DomainLabel {
     }
 
     static func extractParts(_ name: String, with suffixes: PublicSuffixList) -> Result<Extracted, Failure> {
-        let host = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let host = normalized(name)
         guard !host.isEmpty else { return .failure(Failure(message: "empty name")) }
         // Bytes of non-ASCII characters are all >= 0x80: checking bytes checks the characters.
         guard host.utf8.allSatisfy({ $0 >= 0x80 || allowedBytes[Int($0)] }) else {
@@ -203,8 +203,26 @@ enum DomainLabel {
         }
         let parts = suffixes.extract(host)
         guard !parts.isIPAddress else { return .failure(Failure(message: "an IP address has no domain label")) }
-        let domain = parts.domain.lowercased()
+        let domain = lowercased(parts.domain)
         guard !domain.isEmpty else { return .failure(Failure(message: "no label left of the public suffix '\(parts.suffix)'")) }
-        return .success(Extracted(label: domain, registeredDomain: parts.registeredDomain.lowercased()))
+        return .success(Extracted(label: domain, registeredDomain: lowercased(parts.registeredDomain)))
+    }
+
+    /// The name without surrounding whitespace, lowercased. Names in logs are ASCII with
+    /// nothing to trim: those are checked byte by byte and kept as they are (Foundation's
+    /// trimming was the largest cost of `score --stdin` after the model); others take the
+    /// general path.
+    static func normalized(_ name: String) -> String {
+        let utf8 = name.utf8
+        if let first = utf8.first, let last = utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09,
+           utf8.allSatisfy({ $0 < 0x80 }) {
+            return lowercased(name)
+        }
+        return name.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `text.lowercased()`, without a copy when it has no ASCII capital (and is ASCII).
+    static func lowercased(_ text: String) -> String {
+        text.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) ? text : text.lowercased()
     }
 }
