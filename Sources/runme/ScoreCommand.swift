@@ -30,9 +30,12 @@ struct ScoreCommand: ParsableCommand {
             values (TreeSHAP), which cost hundreds of times the prediction (O(leaves × depth²) per tree); \
             --top-features approx gives path attributions (XGBoost's approx_contribs) at the \
             prediction's speed, for large streams. Records are scored in batches of up \
-            to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \
-            interactive pipe gets its answers at once. Memory stays constant whatever the input's \
-            length. EOF ends the stream with exit 0.
+            to 8,192 (on all cores), while the next batches are read and parsed on another \
+            thread; a batch is written as soon as the input pauses, so an interactive pipe gets \
+            its answers at once. Logs repeat names: the cut of the last 131,072 to 262,144 names \
+            and the scores of as many labels are kept and reused (the same output as scoring \
+            again). Memory stays constant whatever the input's length. EOF ends the stream with \
+            exit 0.
 
             Exit codes: 0 every name scored (with --stdin: the input was read to its end); 1 at \
             least one name could not be scored (not with --stdin: errors are lines there); 2 usage \

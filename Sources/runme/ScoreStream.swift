@@ -31,7 +31,7 @@ struct ScoreStream {
     /// Batches read ahead of the one being scored.
     static let readAhead = 2
     /// Entries per generation of each cache (two generations: at most twice this many).
-    static let cacheGeneration = 65_536
+    static let cacheGeneration = 131_072
 
     /// The log format a `--format` value names (`names` reads as `csv`: a one-column list).
     static func logFormat(_ name: String) -> DNSLogFormat? {
