@@ -30,18 +30,21 @@ public enum SQLTime {
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         if month <= 2 { year += 1 }
-        var out = [UInt8]()
-        out.reserveCapacity(23)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(0x30 + v % 10); v /= 10 }
-            out += digits
+        // Written in place: this runs for every row the pipeline writes.
+        return String(unsafeUninitializedCapacity: 23) { out in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var v = value
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                    v /= 10
+                }
+            }
+            put(Int(max(0, min(year, 9999))), 4, at: 0); out[4] = 0x2D; put(month, 2, at: 5); out[7] = 0x2D; put(day, 2, at: 8)
+            out[10] = 0x20
+            put(secondOfDay / 3600, 2, at: 11); out[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); out[16] = 0x3A
+            put(secondOfDay % 60, 2, at: 17)
+            out[19] = 0x2E; put(millis, 3, at: 20)
+            return 23
         }
-        put(Int(max(0, min(year, 9999))), 4); out.append(0x2D); put(month, 2); out.append(0x2D); put(day, 2)
-        out.append(0x20)
-        put(secondOfDay / 3600, 2); out.append(0x3A); put(secondOfDay / 60 % 60, 2); out.append(0x3A); put(secondOfDay % 60, 2)
-        out.append(0x2E); put(millis, 3)
-        return String(decoding: out, as: UTF8.self)
     }
 }

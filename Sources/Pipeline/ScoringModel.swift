@@ -1,4 +1,5 @@
 import DGAModel
+import Dispatch
 import Foundation
 import Tracking
 
@@ -78,9 +79,8 @@ public final class ScoringModel: @unchecked Sendable {
         var seen = Set<String>()
         for label in labels where explanations[label] == nil && seen.insert(label).inserted { missing.append(label) }
         if !missing.isEmpty {
-            let scores = try bundle.score(labels: missing)
             var fresh: [String: String] = [:]
-            for (label, score) in zip(missing, scores) { fresh[label] = explain(label, score.topFeatures) }
+            for (label, text) in zip(missing, try explainAll(missing)) { fresh[label] = text }
             if explanations.count + fresh.count > Self.cacheLimit {
                 let answer = labels.map { explanations[$0] ?? fresh[$0] ?? "[]" }
                 explanations = fresh
@@ -89,6 +89,47 @@ public final class ScoringModel: @unchecked Sendable {
             explanations.merge(fresh) { _, new in new }
         }
         return labels.map { explanations[$0] ?? "[]" }
+    }
+
+    /// Labels per part when explanations are spread over the cores.
+    static let explainPart = 16
+
+    /// The explanation of each label, in order. Exact TreeSHAP costs hundreds of predictions
+    /// per label, and a batch's detections are far fewer than the 2,048 labels the compiled
+    /// scorer hands each core: the labels are split over the cores here (each label's values
+    /// are computed alone, so the split changes no value).
+    private func explainAll(_ labels: [String]) throws -> [String] {
+        let parts = bundle.compiled == nil ? 1 : min(CompiledScorer.allCores, labels.count / Self.explainPart)
+        if parts <= 1 {
+            return zip(labels, try bundle.score(labels: labels)).map { explain($0, $1.topFeatures) }
+        }
+        let results = PartResults(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * labels.count / parts)..<((part + 1) * labels.count / parts)
+            let slice = Array(labels[range])
+            results.set(part, Result { zip(slice, try bundle.score(labels: slice)).map { explain($0, $1.topFeatures) } })
+        }
+        return try results.joined()
+    }
+
+    /// The explanations of the parts, filled in by the workers.
+    private final class PartResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var parts: [Result<[String], any Error>?]
+
+        init(count: Int) { parts = Array(repeating: nil, count: count) }
+
+        func set(_ part: Int, _ result: Result<[String], any Error>) {
+            lock.lock()
+            parts[part] = result
+            lock.unlock()
+        }
+
+        func joined() throws -> [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return try parts.flatMap { try $0?.get() ?? [] }
+        }
     }
 
     private func explain(_ label: String, _ features: [FeatureContribution]) -> String {

@@ -237,17 +237,17 @@ public final class ScoringPipeline {
                 }
                 let reader = try DNSLogReader(fileAt: URL(fileURLWithPath: localPath), source: file.source)
                 outcome.format = reader.format.rawValue
-                var batch: [LogLine] = []
-                batch.reserveCapacity(options.batchSize)
-                let counts = try reader.forEach { entry in
-                    batch.append(LogLine(entry: entry, source: file.source))
-                    if batch.count >= options.batchSize {
-                        if Task.isCancelled { throw CancellationError() }
-                        try flush(&batch, into: &outcome, updateID: updateID, ledger: fileLedger)
-                    }
+                // Reading, scoring and the expectations run on a thread of their own, a few
+                // batches ahead; this thread, which holds the transaction, writes the rows.
+                let producer = BatchProducer(reader: reader, source: file.source, batchSize: options.batchSize,
+                                             definition: definition, ledger: fileLedger)
+                defer { producer.stop() }
+                while let ready = try producer.channel.receive() {
+                    if Task.isCancelled { throw CancellationError() }
+                    try write(ready, into: &outcome, updateID: updateID)
                 }
-                try flush(&batch, into: &outcome, updateID: updateID, ledger: fileLedger)
-                outcome.linesRead = counts.recordsRead
+                producer.stop()
+                outcome.linesRead = producer.recordsRead
                 try options.afterReading?(file)
                 if !file.isRemote {
                     guard let now = InputLocation.fileState(localPath) else {
@@ -275,18 +275,79 @@ public final class ScoringPipeline {
 
     private enum FileProblem: Error { case unstable(String) }
 
-    private func flush(_ batch: inout [LogLine], into outcome: inout FileOutcome, updateID: Int64, ledger: ExpectationLedger) throws {
-        guard !batch.isEmpty else { return }
+    /// Writes one batch the producer made ready.
+    private func write(_ ready: BatchProducer.Ready, into outcome: inout FileOutcome, updateID: Int64) throws {
         let timestamp = SQLTime.text(Date())
-        let analytics = try definition.analytics.run(batch, ledger: ledger, describe: \.summary)
-        try writers.insertAnalytics(analytics.kept, timestamp: timestamp, modelURI: model.uri, updateID: updateID)
-        try writers.quarantine(analytics.quarantined, timestamp: timestamp, updateID: updateID)
-        let gold = try definition.detections.run(analytics.kept, ledger: ledger, describe: { $0.row.summary })
-        try writers.upsertDetections(gold.kept, timestamp: timestamp, modelURI: model.uri, updateID: updateID)
-        outcome.rowsWritten += analytics.kept.count
-        outcome.quarantined += analytics.quarantined.count
-        outcome.detections += gold.kept.count
-        batch.removeAll(keepingCapacity: true)
+        try writers.insertAnalytics(ready.analytics.kept, timestamp: timestamp, modelURI: model.uri, updateID: updateID)
+        try writers.quarantine(ready.analytics.quarantined, timestamp: timestamp, updateID: updateID)
+        try writers.upsertDetections(ready.detections, timestamp: timestamp, modelURI: model.uri, updateID: updateID)
+        outcome.rowsWritten += ready.analytics.kept.count
+        outcome.quarantined += ready.analytics.quarantined.count
+        outcome.detections += ready.detections.count
+    }
+}
+
+/// Reads a file on a thread of its own and runs the pipeline's tables over it batch by batch
+/// (transformation: enrichment and scoring; expectations, counted into the file's ledger),
+/// handing the results to the thread that writes them, at most ``readAhead`` batches ahead.
+///
+/// What the reader or the tables throw (an unreadable file, a failed `expect_or_fail`) comes
+/// out of ``channel``'s `receive` after the batches before it, in the order the code before
+/// this split threw it: the analytics table's expectations before the detections'.
+final class BatchProducer: @unchecked Sendable {
+    /// One batch, checked and ready to write.
+    struct Ready: @unchecked Sendable {
+        var analytics: PipelineTable<LogLine, AnalyticsRow>.Checked
+        var detections: [DetectionRow]
+    }
+
+    /// Batches made ready and not yet written.
+    static let readAhead = 2
+
+    let channel = BatchChannel<Ready>(capacity: BatchProducer.readAhead)
+    private var work: BackgroundWork?
+    /// Records the reader read (valid after ``stop()``).
+    private(set) var recordsRead = 0
+
+    private struct Stopped: Error {}
+
+    init(reader: DNSLogReader, source: String, batchSize: Int, definition: ScoringPipelineDefinition, ledger: ExpectationLedger) {
+        let channel = channel
+        work = BackgroundWork(name: "runme-pipeline-reader") { [self] in
+            func prepare(_ batch: [LogLine]) throws -> Ready {
+                let analytics = try definition.analytics.run(batch, ledger: ledger, describe: \.summary)
+                let gold = try definition.detections.run(analytics.kept, ledger: ledger, describe: { $0.row.summary })
+                return Ready(analytics: analytics, detections: gold.kept)
+            }
+            do {
+                var batch: [LogLine] = []
+                batch.reserveCapacity(batchSize)
+                let counts = try reader.forEach { entry in
+                    batch.append(LogLine(entry: entry, source: source))
+                    if batch.count >= batchSize {
+                        guard channel.send(try prepare(batch)) else { throw Stopped() }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty {
+                    guard channel.send(try prepare(batch)) else { throw Stopped() }
+                }
+                recordsRead = counts.recordsRead
+                channel.close()
+            } catch is Stopped {
+                channel.close()
+            } catch {
+                channel.close(error)
+            }
+        }
+    }
+
+    /// Stops reading (when the writer has not drained the channel) and waits for the thread.
+    func stop() {
+        guard let work else { return }
+        channel.cancel()
+        work.wait()
+        self.work = nil
     }
 }
 

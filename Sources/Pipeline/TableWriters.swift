@@ -16,7 +16,12 @@ final class ScoringWriters {
     init(database: Database) throws {
         self.database = database
         let group = "(" + Array(repeating: "?", count: Self.analyticsColumns.count).joined(separator: ",") + ")"
-        let head = "INSERT INTO dns_log_analytics (" + Self.analyticsColumns.joined(separator: ",") + ") VALUES "
+        // OR FAIL instead of the default ABORT: a statement that cannot abort half-way needs no
+        // statement journal, and SQLite would otherwise copy every existing page a multi-row
+        // insert touches (64 KiB each) to a temporary file, statement after statement: that
+        // copying cost more than the inserts. A failure still fails the statement, and the
+        // caller rolls the whole file back.
+        let head = "INSERT OR FAIL INTO dns_log_analytics (" + Self.analyticsColumns.joined(separator: ",") + ") VALUES "
         batchInsert = try database.prepare(head + Array(repeating: group, count: Self.rowsPerStatement).joined(separator: ","))
         singleInsert = try database.prepare(head + group)
     }

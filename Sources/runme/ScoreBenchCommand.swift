@@ -26,7 +26,10 @@ extension BenchCommand {
                 Then, unless --lines 0 or --model-dir, the scoring pipeline end to end (what \
                 `runme bench pipeline` measures): --lines generated COF lines read, parsed, \
                 extracted, scored, enriched and committed to dns_log_analytics; target 300,000 \
-                records/s.
+                records/s. Before it, unless --lines 0, the same generated lines through `runme \
+                score --stdin --top-features approx` in process (read, parse, extract, score, one \
+                JSON line out per record, to /dev/null), the streaming scorer the Spark driver \
+                pipes each partition through.
                 """
         )
 
@@ -85,6 +88,16 @@ extension BenchCommand {
             report("\(labels.count) labels from \(hostnames.count) hostnames; model \(modelOptions.description)")
             var figures = try ScoringBenchmark.run(bundle: bundle, labels: labels, count: domains, progress: report).map {
                 FigureJSON(name: $0.name, value: $0.value, perCPUSecond: $0.perCPUSecond, unit: "domains/s", target: $0.target)
+            }
+            // `runme score --stdin` (what the Spark driver pipes each partition through), in process.
+            if lines > 0 {
+                report("score --stdin: \(lines) generated COF lines, --top-features approx, output to /dev/null")
+                let stdin = try ScoreStream.benchmark(bundle: bundle, suffixes: psl, lines: lines, approximate: true,
+                                                      in: FileManager.default.temporaryDirectory)
+                report("score --stdin: \(stdin.counts.lines) lines in \(String(format: "%.3f", stdin.seconds)) s wall, \(String(format: "%.3f", stdin.cpuSeconds)) s CPU; \(stdin.counts.labelsScored) distinct labels scored, the rest from the cache")
+                figures.append(FigureJSON(name: "score --stdin --top-features approx, COF lines in, JSON lines out",
+                                          value: Double(lines) / stdin.seconds, perCPUSecond: Double(lines) / stdin.cpuSeconds,
+                                          unit: "records/s", target: PipelineBenchmark.targetRecordsPerSecond))
             }
             // End to end through the scoring pipeline (step 03), which needs the model in a store.
             if lines > 0 {

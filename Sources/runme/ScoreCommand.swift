@@ -30,9 +30,12 @@ struct ScoreCommand: ParsableCommand {
             values (TreeSHAP), which cost hundreds of times the prediction (O(leaves × depth²) per tree); \
             --top-features approx gives path attributions (XGBoost's approx_contribs) at the \
             prediction's speed, for large streams. Records are scored in batches of up \
-            to 8,192 (on all cores); a batch is written as soon as the input pauses, so an \
-            interactive pipe gets its answers at once. Memory stays constant whatever the input's \
-            length. EOF ends the stream with exit 0.
+            to 8,192 (on all cores), while the next batches are read and parsed on another \
+            thread; a batch is written as soon as the input pauses, so an interactive pipe gets \
+            its answers at once. Logs repeat names: the cut of the last 131,072 to 262,144 names \
+            and the scores of as many labels are kept and reused (the same output as scoring \
+            again). Memory stays constant whatever the input's length. EOF ends the stream with \
+            exit 0.
 
             Exit codes: 0 every name scored (with --stdin: the input was read to its end); 1 at \
             least one name could not be scored (not with --stdin: errors are lines there); 2 usage \
@@ -195,7 +198,7 @@ enum DomainLabel {
     }
 
     static func extractParts(_ name: String, with suffixes: PublicSuffixList) -> Result<Extracted, Failure> {
-        let host = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let host = normalized(name)
         guard !host.isEmpty else { return .failure(Failure(message: "empty name")) }
         // Bytes of non-ASCII characters are all >= 0x80: checking bytes checks the characters.
         guard host.utf8.allSatisfy({ $0 >= 0x80 || allowedBytes[Int($0)] }) else {
@@ -203,8 +206,26 @@ enum DomainLabel {
         }
         let parts = suffixes.extract(host)
         guard !parts.isIPAddress else { return .failure(Failure(message: "an IP address has no domain label")) }
-        let domain = parts.domain.lowercased()
+        let domain = lowercased(parts.domain)
         guard !domain.isEmpty else { return .failure(Failure(message: "no label left of the public suffix '\(parts.suffix)'")) }
-        return .success(Extracted(label: domain, registeredDomain: parts.registeredDomain.lowercased()))
+        return .success(Extracted(label: domain, registeredDomain: lowercased(parts.registeredDomain)))
+    }
+
+    /// The name without surrounding whitespace, lowercased. Names in logs are ASCII with
+    /// nothing to trim: those are checked byte by byte and kept as they are (Foundation's
+    /// trimming was the largest cost of `score --stdin` after the model); others take the
+    /// general path.
+    static func normalized(_ name: String) -> String {
+        let utf8 = name.utf8
+        if let first = utf8.first, let last = utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09,
+           utf8.allSatisfy({ $0 < 0x80 }) {
+            return lowercased(name)
+        }
+        return name.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `text.lowercased()`, without a copy when it has no ASCII capital (and is ASCII).
+    static func lowercased(_ text: String) -> String {
+        text.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) ? text : text.lowercased()
     }
 }

@@ -111,6 +111,32 @@ import Tracking
         #expect(try runme(["score", "--stdin", "google.com", "--model-dir", bundlePath]).status == 2)
         #expect(try runme(["score", "--stdin", "--format", "xml", "--model-dir", bundlePath]).status == 2)
         #expect(try runme(["score", "--stdin", "--model-dir", directory.file("nothing").path], stdin: list).status == 2)
+
+        // A stream longer than a batch that repeats its names (later batches are answered from
+        // the caches): every record gets the answer of the name's first record, in order.
+        let names5 = ["www.google.com", "xjkqwhzpqrtvbnmlkjhgfdsazxcvbq.net", "mail.example.co.uk", "1.2.3.4", "ns1.asdklgb.cf."]
+        let repeated = directory.file("repeated.txt")
+        try (0..<20_000).map { names5[$0 % names5.count] }.joined(separator: "\n").appending("\n")
+            .write(to: repeated, atomically: true, encoding: .utf8)
+        let long = try runme(["score", "--stdin", "--top-features", "approx", "--model-dir", bundlePath], stdin: repeated)
+        #expect(long.status == 0, "\(long.stderr)")
+        let longLines = long.stdout.split(separator: "\n").map(String.init)
+        #expect(longLines.count == 20_000)
+        for (index, line) in longLines.enumerated() {
+            #expect(line.hasPrefix("{\"line\":\(index + 1),"), "out of order at \(index): \(line)")
+            let answer = line.drop { $0 != "," }
+            let first = longLines[index % names5.count].drop { $0 != "," }
+            if answer != first { Issue.record("record \(index + 1) differs from the first of its name: \(line)"); break }
+        }
+        #expect(longLines[1].contains("\"class\":\"ioc\"") && longLines[3].contains("\"error\""))
+
+        // `bench score` measures the stream: its figure is printed.
+        let bench = try runme(["bench", "score", "--model-dir", bundlePath, "--data", TestPaths.sharedData.path,
+                               "--domains", "200", "--lines", "2000", "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [[String: Any]])
+        let streamFigure = try #require(figures.first { ($0["name"] as? String)?.hasPrefix("score --stdin") == true })
+        #expect((streamFigure["value"] as? Double ?? 0) > 0 && streamFigure["unit"] as? String == "records/s")
     }
 
     @Test func answersAnInteractivePipeBeforeItsEnd() throws {

@@ -127,11 +127,40 @@ public struct DNSLogReader: Sendable {
         return driver.counts
     }
 
+    /// The strings of a JSON array of strings the arena wrote (`["a","b"]`, no spaces) when
+    /// none holds an escape, without a JSON parser; nil otherwise (the parser decodes those).
+    static func plainStrings(_ json: UnsafeBufferPointer<UInt8>) -> [String]? {
+        guard json.count >= 2, json[0] == UInt8(ascii: "["), json[json.count - 1] == UInt8(ascii: "]"),
+              !json.contains(UInt8(ascii: "\\")) else { return nil }
+        var strings: [String] = []
+        var index = 1
+        let end = json.count - 1
+        while index < end {
+            // An unescaped quote only opens or closes a string: with no backslash, the next
+            // quote closes this one.
+            guard json[index] == UInt8(ascii: "\"") else { return nil }
+            var close = index + 1
+            while close < end && json[close] != UInt8(ascii: "\"") { close += 1 }
+            guard close < end else { return nil }
+            strings.append(String(decoding: UnsafeBufferPointer(rebasing: json[(index + 1)..<close]), as: UTF8.self))
+            index = close + 1
+            if index < end {
+                guard json[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+                guard index < end else { return nil }
+            }
+        }
+        return strings
+    }
+
     /// A row of the arena as a ``DNSRecord``.
     static func record(_ row: ArenaRow, in arena: borrowing RecordArena) -> DNSRecord {
         var rdata: [String] = []
         // The arena holds the answers as the JSON array text it wrote itself.
-        if case .array(let elements)? = try? JSONLineParser.parse(arena.bytes(row.rdataJSON)) {
+        let json = arena.bytes(row.rdataJSON)
+        if let plain = plainStrings(json) {
+            rdata = plain
+        } else if case .array(let elements)? = try? JSONLineParser.parse(json) {
             rdata = elements.compactMap(\.string)
         }
         return DNSRecord(
