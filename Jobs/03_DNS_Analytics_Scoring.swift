@@ -17,6 +17,7 @@ let scoringStep = Step(
         ("etl_summary", "the ETL task's summary (a task value): its latest_logs is the default input"),
         ("model_uri", "the model to score with; empty: the AutoML task's model_uri task value"),
         ("input", "a directory, file or s3:// prefix of DNS logs; empty: the data set's latest/ files"),
+        ("top_features", "how dns_ioc_latest's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact TreeSHAP, about 1 ms per new detection)"),
         ("watch", "true: keep polling the input and process files as they land, until Ctrl-C"),
         ("poll_seconds", "seconds between listings in watch mode"),
         ("min_file_age_seconds", "a local file is complete once unmodified this long (and unchanged while read)"),
@@ -32,9 +33,10 @@ let scoringStep = Step(
         let parameter = try context.parameter("model_uri").trimmingCharacters(in: .whitespaces)
         let handed = try context.taskValue(task: "02_automl", name: "model_uri")?.stringValue
         guard let uri = parameter.isEmpty ? handed : parameter else { throw PipelineError.noModel }
-        let model = try ScoringModel(uri: uri, store: context.store)
+        let model = try ScoringModel(uri: uri, store: context.store, topFeatures: try ScoringInputs.topFeatures(context))
         try context.logParams(["resolved_model_uri": uri, "model_version": model.version.map(String.init) ?? "",
-                               "model_algorithm": model.bundle.manifest.algorithm.rawValue])
+                               "model_algorithm": model.bundle.manifest.algorithm.rawValue,
+                               "top_features_method": model.topFeatureMethod.rawValue])
         cell.table(headers: ["model_uri", "version", "algorithm", "threshold", "from"], rows: [[
             uri, model.version.map(String.init) ?? "— (a run's artifact)", model.bundle.manifest.algorithm.rawValue,
             String(format: "%.4f", model.threshold), parameter.isEmpty ? "task value of 02_automl" : "model_uri parameter",
@@ -150,6 +152,17 @@ let scoringStep = Step(
 enum ScoringInputs {
     static func flag(_ context: StepContext, _ name: String) -> Bool {
         ["true", "1", "yes"].contains((context.parameters[name] ?? "").trimmingCharacters(in: .whitespaces).lowercased())
+    }
+
+    /// The `top_features` parameter: approx (the default) or shap.
+    static func topFeatures(_ context: StepContext) throws -> TopFeatureMethod {
+        let text = (context.parameters["top_features"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if text.isEmpty { return .pathAttributions }
+        guard let method = TopFeatureMethod(rawValue: text) else {
+            throw StepError.badParameter(task: context.taskKey, name: "top_features", value: text,
+                                         expected: "approx (path attributions) or shap (exact TreeSHAP)")
+        }
+        return method
     }
 
     static func number(_ context: StepContext, _ name: String, default value: Double) throws -> Double {

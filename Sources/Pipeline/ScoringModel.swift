@@ -16,6 +16,8 @@ public final class ScoringModel: @unchecked Sendable {
     /// The directory the URI resolved to.
     public let directory: URL
     public let bundle: ModelBundle
+    /// How the three features behind a detection are found.
+    public let topFeatureMethod: TopFeatureMethod
     private var probabilities: [String: Double] = [:]
     private var explanations: [String: String] = [:]
     /// Labels a cache holds before it is emptied: a watch that runs for days meets machine-made
@@ -29,8 +31,9 @@ public final class ScoringModel: @unchecked Sendable {
     ///
     /// `threads` is XGBoost's: one by default, since OpenMP threads spin on a shared machine
     /// (PLATFORM.md measured ten times slower predictions with a busy second core).
-    public init(uri: String, store: TrackingStore, threads: Int = 1) throws {
+    public init(uri: String, store: TrackingStore, threads: Int = 1, topFeatures: TopFeatureMethod = .pathAttributions) throws {
         self.uri = uri
+        self.topFeatureMethod = topFeatures
         do {
             let parsed = try ArtifactURI(parsing: uri)
             switch parsed {
@@ -94,11 +97,15 @@ public final class ScoringModel: @unchecked Sendable {
     /// Labels per part when explanations are spread over the cores.
     static let explainPart = 16
 
-    /// The explanation of each label, in order. Exact TreeSHAP costs hundreds of predictions
-    /// per label, and a batch's detections are far fewer than the 2,048 labels the compiled
-    /// scorer hands each core: the labels are split over the cores here (each label's values
-    /// are computed alone, so the split changes no value).
+    /// The explanation of each label, in order. Path attributions cost about a prediction and
+    /// the compiled scorer spreads them over the cores itself. Exact TreeSHAP costs hundreds of
+    /// predictions per label, and a batch's detections are far fewer than the 2,048 labels the
+    /// compiled scorer hands each core: those labels are split over the cores here (each
+    /// label's values are computed alone, so the split changes no value).
     private func explainAll(_ labels: [String]) throws -> [String] {
+        if topFeatureMethod == .pathAttributions {
+            return zip(labels, try bundle.scoreApproximatingContributions(labels: labels)).map { explain($0, $1.topFeatures) }
+        }
         let parts = bundle.compiled == nil ? 1 : min(CompiledScorer.allCores, labels.count / Self.explainPart)
         if parts <= 1 {
             return zip(labels, try bundle.score(labels: labels)).map { explain($0, $1.topFeatures) }

@@ -25,6 +25,10 @@ struct PipelineBench: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The model to score with.", valueName: "uri"))
     var model = "models:/dns_dga@champion"
 
+    @Option(name: .customLong("top-features"), help: ArgumentHelp(
+        "How dns_ioc_latest's top features are found: approx (path attributions, the job's default) or shap (exact TreeSHAP).",
+        valueName: "method"))
+    var topFeatures: TopFeatureMethod = .pathAttributions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -46,7 +50,7 @@ struct PipelineBench: AsyncParsableCommand {
         let store = try storeOptions.openForReading()
         let base = dir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory
         let json = output.json
-        let figures = try await PipelineBenchmark.run(store: store, modelURI: model, lines: lines, in: base) { line in
+        let figures = try await PipelineBenchmark.run(store: store, modelURI: model, lines: lines, topFeatures: topFeatures, in: base) { line in
             if !json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
         }.map { FigureJSON(name: $0.name, value: $0.value, unit: $0.unit, target: $0.unit == "records/s" && $0.name.contains("end to end") ? PipelineBenchmark.targetRecordsPerSecond : nil) }
         if json { return try JSONOutput.print(figures) }
@@ -58,3 +62,5 @@ struct PipelineBench: AsyncParsableCommand {
         print(table.render(), terminator: "")
     }
 }
+
+extension TopFeatureMethod: ExpressibleByArgument {}

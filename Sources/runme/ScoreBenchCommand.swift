@@ -48,6 +48,10 @@ extension BenchCommand {
         @Option(name: .customLong("public-suffix-list"), help: ArgumentHelp("The Public Suffix List.", valueName: "path"))
         var publicSuffixList: String = PublicSuffixList.debianPath
 
+        @Option(name: .customLong("top-features"), help: ArgumentHelp(
+            "How dns_ioc_latest's top features are found: approx (path attributions, the job's default) or shap (exact TreeSHAP).",
+            valueName: "method"))
+        var topFeatures: TopFeatureMethod = .pathAttributions
         @OptionGroup var output: OutputOptions
 
         struct FigureJSON: Encodable {
@@ -106,7 +110,7 @@ extension BenchCommand {
                 } else {
                     let store = try storeOptions.openForReading()
                     let endToEnd = try await PipelineBenchmark.run(store: store, modelURI: modelOptions.model, lines: lines,
-                                                                   in: FileManager.default.temporaryDirectory, progress: report)
+                                                                   topFeatures: topFeatures, in: FileManager.default.temporaryDirectory, progress: report)
                     let wall = endToEnd.first { $0.unit == "records/s" && $0.name.contains("end to end") }
                     let perCPU = endToEnd.first { $0.unit == "records/s" && $0.name.contains("per CPU second") }
                     if let wall, let perCPU {
