@@ -30,8 +30,9 @@ struct BranchFreeForest: Sendable {
         /// default direction when `x` is NaN (both comparisons false), without a branch.
         @inline(__always)
         func next(_ x: Float) -> Int {
-            let less: UInt32 = x < threshold ? 1 : 0
-            let notLess: UInt32 = x >= threshold ? 1 : 0
+            // Bools widened, not selected: `c ? 1 : 0` lets the compiler emit branches again.
+            let less = UInt32(unsafeBitCast(x < threshold, to: UInt8.self))
+            let notLess = UInt32(unsafeBitCast(x >= threshold, to: UInt8.self))
             let missing = 1 &- less &- notLess  // 1 only for NaN (or a leaf's NaN threshold)
             return Int(left &+ (notLess | (missing & UInt32(missingRight))))
         }

@@ -13,10 +13,10 @@ import Foundation
 ///
 /// Layout: bytes get 6-bit classes (by frequency, so that common trigrams share cache lines);
 /// a 3-gram indexes a dense array; a 4- or 5-gram is a 31-bit key into one open-addressing
-/// table holding both weights and, when the gram begins a dictionary word, the word trie's
-/// node; longer words continue through the trie's edges.
+/// table holding both weights and whether the gram begins or is a dictionary word; longer
+/// words continue through the word trie, packed depth first.
 struct GramIndex: Sendable {
-    /// A 3-gram's weights (NaN: not in that table) and word-trie node (0: begins no word).
+    /// A 3-gram's weights (NaN: not in that table) and word-trie reference (0: begins no word).
     struct Triple: Sendable {
         var popular: Float
         var dictionary: Float
@@ -39,8 +39,8 @@ struct GramIndex: Sendable {
     private let triples: [Triple]
     private let entries: [Entry]
     private let capacity: UInt64
-    /// Trie edges below depth 5, keyed `(node << 8) | byte`, to `child | terminal`.
-    private let deepEdges: PackedKeyTable<UInt32>
+    /// The word trie below depth 5, packed depth first (see `init`).
+    private let deep: [UInt32]
     private let popularMaxN: Int
     private let dictionaryMaxN: Int
 
@@ -118,31 +118,48 @@ struct GramIndex: Sendable {
             isTerminal[Int(node)] = true
         }
         guard isTerminal.count < Int(Self.terminal) else { return nil }
-        func reference(_ node: UInt32) -> UInt32 { node | (isTerminal[Int(node)] ? Self.terminal : 0) }
-        var deep: [(key: UInt64, value: UInt32)] = []
+        // Below depth 5 (words of 6 characters and more) the trie is packed depth first: a
+        // node's record (child count, terminal flag) is followed by its children's
+        // `byte << 24 | record`, and its first child's record comes next, so that following a
+        // word (mostly one child after another) reads consecutive memory, not a hash slot per
+        // character.
+        var kids: [UInt32: [(byte: UInt8, child: UInt32)]] = [:]
+        for (edge, child) in children { kids[UInt32(truncatingIfNeeded: edge >> 8), default: []].append((UInt8(truncatingIfNeeded: edge), child)) }
+        var deep: [UInt32] = []
+        func pack(_ node: UInt32) -> UInt32 {
+            let record = deep.count
+            let list = (kids[node] ?? []).sorted { $0.byte < $1.byte }
+            deep.append(UInt32(list.count) | (isTerminal[Int(node)] ? Self.terminal : 0))
+            deep.append(contentsOf: repeatElement(0, count: list.count))
+            for (offset, kid) in list.enumerated() {
+                let packed = pack(kid.child)
+                deep[record + 1 + offset] = UInt32(kid.byte) << 24 | packed
+            }
+            return UInt32(record)
+        }
+        // A reference: 1 (a word goes on) or, at depth 5, 1 + the packed record; with the flag
+        // when a word ends here.
+        func reference(_ node: UInt32, depth: Int) -> UInt32 {
+            (depth == 5 ? pack(node) + 1 : 1) | (isTerminal[Int(node)] ? Self.terminal : 0)
+        }
         for word in coverage.words {
             var node: UInt32 = 1
-            let bytes = Array(word.utf8)
-            for (offset, byte) in bytes.enumerated() {
+            for (offset, byte) in word.utf8.prefix(5).enumerated() {
                 let edge = UInt64(node) << 8 | UInt64(byte)
                 guard let child = children[edge] else { break }
                 let depth = offset + 1
                 let prefix = Substring(word).utf8.prefix(depth)
                 if depth == 3 {
-                    triples[slot3(prefix)].word = reference(child)
-                } else if depth == 4 || depth == 5 {
+                    triples[slot3(prefix)].word = reference(child, depth: 3)
+                } else if depth == 4 || (depth == 5 && entry(key(prefix)).word == 0) {
                     var value = entry(key(prefix))
-                    value.word = reference(child)
+                    value.word = reference(child, depth: depth)
                     longer[value.key] = value
-                } else if depth > 5 {
-                    deep.append((edge, reference(child)))
                 }
                 node = child
             }
         }
-        // Each deep edge appears once per word through it: keep one.
-        var seen = Set<UInt64>()
-        deep = deep.filter { seen.insert($0.key).inserted }
+        guard deep.count < 1 << 24 else { return nil }
 
         // Open addressing at most 60% full (short probes for the many absent grams of random
         // labels), sized freely: the slot is the hash scaled to the capacity.
@@ -158,7 +175,7 @@ struct GramIndex: Sendable {
         self.triples = triples
         self.entries = entries
         self.capacity = UInt64(capacity)
-        self.deepEdges = PackedKeyTable(deep, placeholder: 0)
+        self.deep = deep
         self.popularMaxN = popular.maxN
         self.dictionaryMaxN = dictionary.maxN
     }
@@ -168,76 +185,124 @@ struct GramIndex: Sendable {
         Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
     }
 
-    /// The six features' inputs for one normalised label, in one pass.
+    /// The six features' inputs for one normalised label.
+    ///
+    /// Two passes: the first reads, for every start position, the 3-gram's entry and the home
+    /// slots of the 4- and 5-gram, none depending on another, so the CPU has them all in flight
+    /// at once; the second walks the label as the tables define it, mostly from those reads.
+    /// The tables are megabytes and the time goes into cache misses: taken one after the other
+    /// as the walk meets them, they cost several times more.
     @inline(__always)
     func statistics(bytes: UnsafeBufferPointer<UInt8>) -> Statistics {
         var result = Statistics()
         let length = bytes.count
         guard length > 0 else { return result }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (length + 1)) { scratch in
-            // best[i]: most characters of the first i covered by non-overlapping words.
-            let best = UnsafeMutableBufferPointer(rebasing: scratch[0...length])
-            let classes = UnsafeMutableBufferPointer(rebasing: scratch[(length + 1)...])
-            best.initialize(repeating: 0)
-            byteClass.withUnsafeBufferPointer { byteClass in
-                for index in 0..<length { classes[index] = Int(byteClass[Int(bytes[index])]) }
+            withUnsafeTemporaryAllocation(of: Triple.self, capacity: length) { gathered3 in
+                withUnsafeTemporaryAllocation(of: Entry.self, capacity: 2 * length) { gathered in
+                    walk(bytes, scratch, gathered3, gathered, into: &result)
+                }
             }
-            var popularSum: Float = 0, dictionarySum: Float = 0
-            var popularSeen = 0, dictionarySeen = 0
-            var longest = 0
-            triples.withUnsafeBufferPointer { triples in
-                entries.withUnsafeBufferPointer { entries in
-                    for start in 0..<length {
-                        // best[start] is final here: every word ending at `start` began earlier.
-                        if best[start + 1] < best[start] { best[start + 1] = best[start] }
-                        guard start + 3 <= length else { continue }
+            return result
+        }
+    }
+
+    @inline(__always)
+    private func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ scratch: UnsafeMutableBufferPointer<Int>,
+                      _ gathered3: UnsafeMutableBufferPointer<Triple>, _ gathered: UnsafeMutableBufferPointer<Entry>,
+                      into result: inout Statistics) {
+        let length = bytes.count
+        // best[i]: most characters of the first i covered by non-overlapping words.
+        let best = UnsafeMutableBufferPointer(rebasing: scratch[0...length])
+        let classes = UnsafeMutableBufferPointer(rebasing: scratch[(length + 1)...])
+        best.initialize(repeating: 0)
+        byteClass.withUnsafeBufferPointer { byteClass in
+            for index in 0..<length { classes[index] = Int(byteClass[Int(bytes[index])]) }
+        }
+        var popularSum: Float = 0, dictionarySum: Float = 0
+        var popularSeen = 0, dictionarySeen = 0
+        var longest = 0
+        triples.withUnsafeBufferPointer { triples in
+            entries.withUnsafeBufferPointer { entries in
+                // Pass 1: independent reads (a class 0, a byte in no reference text, reads an
+                // empty entry or a slot no key matches; pass 2 stops there anyway).
+                if length >= 3 {
+                    for start in 0...(length - 3) {
                         let a = classes[start], b = classes[start + 1], c = classes[start + 2]
-                        guard a != 0, b != 0, c != 0 else { continue }
-                        let triple = triples[(a * side + b) * side + c]
-                        var popularAlive = !triple.popular.isNaN
-                        var dictionaryAlive = !triple.dictionary.isNaN
-                        if popularAlive { popularSum += triple.popular; popularSeen += 1 }
-                        if dictionaryAlive { dictionarySum += triple.dictionary; dictionarySeen += 1 }
-                        var word = triple.word
-                        if word & Self.terminal != 0 {
-                            longest = max(longest, 3)
-                            if best[start] + 3 > best[start + 3] { best[start + 3] = best[start] + 3 }
+                        gathered3[start] = triples[(a * side + b) * side + c]
+                        let key3 = UInt32(1 << 18 | a << 12 | b << 6 | c)
+                        if start + 4 <= length {
+                            let key4 = key3 << 6 | UInt32(classes[start + 3])
+                            gathered[2 * start] = entries[Self.home(key4, capacity: capacity)]
+                            if start + 5 <= length {
+                                gathered[2 * start + 1] = entries[Self.home(key4 << 6 | UInt32(classes[start + 4]), capacity: capacity)]
+                            }
                         }
-                        var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
-                        var end = start + 3
-                        while (popularAlive || dictionaryAlive || word != 0) && end < length && end - start < 5 {
-                            let next = classes[end]
-                            guard next != 0 else { word = 0; break }
-                            key = key << 6 | UInt32(next)
-                            end += 1
+                    }
+                }
+                // Pass 2: the walk.
+                for start in 0..<length {
+                    // best[start] is final here: every word ending at `start` began earlier.
+                    if best[start + 1] < best[start] { best[start + 1] = best[start] }
+                    guard start + 3 <= length else { continue }
+                    let a = classes[start], b = classes[start + 1], c = classes[start + 2]
+                    guard a != 0, b != 0, c != 0 else { continue }
+                    let triple = gathered3[start]
+                    var popularAlive = !triple.popular.isNaN
+                    var dictionaryAlive = !triple.dictionary.isNaN
+                    if popularAlive { popularSum += triple.popular; popularSeen += 1 }
+                    if dictionaryAlive { dictionarySum += triple.dictionary; dictionarySeen += 1 }
+                    var word = triple.word
+                    if word & Self.terminal != 0 {
+                        longest = max(longest, 3)
+                        if best[start] + 3 > best[start + 3] { best[start + 3] = best[start] + 3 }
+                    }
+                    var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
+                    var end = start + 3
+                    while (popularAlive || dictionaryAlive || word != 0) && end < length && end - start < 5 {
+                        let next = classes[end]
+                        guard next != 0 else { word = 0; break }
+                        key = key << 6 | UInt32(next)
+                        end += 1
+                        // The home slot read in pass 1, then on along the probe sequence.
+                        var found = gathered[2 * start + (end - start - 4)]
+                        if found.key != key && found.key != 0 {
                             var slot = Self.home(key, capacity: capacity)
-                            var found = entries[slot]
-                            while found.key != key && found.key != 0 {
+                            repeat {
                                 slot = slot + 1 == entries.count ? 0 : slot + 1
                                 found = entries[slot]
-                            }
-                            guard found.key != 0 else { word = 0; break }
-                            let size = end - start
-                            if popularAlive {
-                                if size <= popularMaxN && !found.popular.isNaN { popularSum += found.popular } else { popularAlive = false }
-                            }
-                            if dictionaryAlive {
-                                if size <= dictionaryMaxN && !found.dictionary.isNaN { dictionarySum += found.dictionary } else { dictionaryAlive = false }
-                            }
-                            word = found.word
-                            if word & Self.terminal != 0 {
-                                longest = max(longest, size)
-                                if best[start] + size > best[end] { best[end] = best[start] + size }
-                            }
+                            } while found.key != key && found.key != 0
                         }
-                        // Words longer than 5 go on through the trie.
-                        guard word != 0, end - start == 5 else { continue }
-                        var node = word & ~Self.terminal
+                        guard found.key != 0 else { word = 0; break }
+                        let size = end - start
+                        if popularAlive {
+                            if size <= popularMaxN && !found.popular.isNaN { popularSum += found.popular } else { popularAlive = false }
+                        }
+                        if dictionaryAlive {
+                            if size <= dictionaryMaxN && !found.dictionary.isNaN { dictionarySum += found.dictionary } else { dictionaryAlive = false }
+                        }
+                        word = found.word
+                        if word & Self.terminal != 0 {
+                            longest = max(longest, size)
+                            if best[start] + size > best[end] { best[end] = best[start] + size }
+                        }
+                    }
+                    // Words longer than 5 go on through the packed trie.
+                    guard word != 0, end - start == 5 else { continue }
+                    deep.withUnsafeBufferPointer { deep in
+                        var record = Int(word & ~Self.terminal) - 1
                         while end < length {
-                            guard let child = deepEdges.value(for: UInt64(node) << 8 | UInt64(bytes[end])) else { break }
+                            let byte = UInt32(bytes[end])
+                            let count = Int(deep[record] & ~Self.terminal)
+                            var child = -1
+                            for index in (record + 1)..<(record + 1 + count) where deep[index] >> 24 == byte {
+                                child = Int(deep[index] & 0xFF_FFFF)
+                                break
+                            }
+                            guard child >= 0 else { break }
+                            record = child
                             end += 1
-                            node = child & ~Self.terminal
-                            if child & Self.terminal != 0 {
+                            if deep[record] & Self.terminal != 0 {
                                 let size = end - start
                                 longest = max(longest, size)
                                 if best[start] + size > best[end] { best[end] = best[start] + size }
@@ -246,15 +311,14 @@ struct GramIndex: Sendable {
                     }
                 }
             }
-            result.popularScore = popularSum
-            result.dictionaryScore = dictionarySum
-            if length >= 3 {
-                result.popularShare = Float(popularSeen) / Float(length - 2)
-                result.dictionaryShare = Float(dictionarySeen) / Float(length - 2)
-            }
-            result.coverage = Float(best[length]) / Float(length)
-            result.longestWord = longest
-            return result
         }
+        result.popularScore = popularSum
+        result.dictionaryScore = dictionarySum
+        if length >= 3 {
+            result.popularShare = Float(popularSeen) / Float(length - 2)
+            result.dictionaryShare = Float(dictionarySeen) / Float(length - 2)
+        }
+        result.coverage = Float(best[length]) / Float(length)
+        result.longestWord = longest
     }
 }
