@@ -9,37 +9,46 @@ import Foundation
 /// saved. It gives exactly the separate tables' results (the same weights, added in the same
 /// order: see `FeaturizerFastPathTests`), and is built only where that holds: both n-gram
 /// tables 3-grams and up, at most 5 long and prefix-closed (every fitted table is), words of
-/// at least 3 characters, and at most 63 distinct bytes in all the reference text.
+/// at least 3 characters, at most 63 distinct bytes in all the reference text and at most
+/// 32,767 distinct weights per table.
 ///
-/// Layout: bytes get 6-bit classes (by frequency, so that common trigrams share cache lines);
-/// a 3-gram indexes a dense array; a 4- or 5-gram is a 31-bit key into one open-addressing
-/// table holding both weights and whether the gram begins or is a dictionary word; longer
-/// words continue through the word trie, packed depth first.
+/// Layout, small so that it stays in cache (the time of the tables one by one went into cache
+/// misses): bytes get 6-bit classes (by frequency, so that common trigrams share cache lines);
+/// a gram's facts fit 32 bits (`Info`): each table's weight as an index into that table's
+/// distinct weights, and whether the gram begins or is a dictionary word. A 3-gram indexes a
+/// dense array of them (256 KiB for domain characters); a 4- or 5-gram is a 31-bit key into one
+/// open-addressing table of 8-byte slots; words longer than 5 continue through the word trie,
+/// packed depth first.
 struct GramIndex: Sendable {
-    /// A 3-gram's weights (NaN: not in that table) and word-trie reference (0: begins no word).
-    struct Triple: Sendable {
-        var popular: Float
-        var dictionary: Float
-        var word: UInt32
-    }
+    /// A gram's facts: bits 0-14 the popular weight's index (0: not in the table), bits 15-29
+    /// the dictionary weight's, `wordGoesOn` when a dictionary word begins with the gram,
+    /// `wordEnds` when the gram is one.
+    typealias Info = UInt32
+    static let weightMask: UInt32 = 0x7FFF
+    static let wordGoesOn: UInt32 = 1 << 30
+    static let wordEnds: UInt32 = 1 << 31
 
-    /// A 4- or 5-gram's entry; `key` 0 marks an empty slot (real keys carry a leading 1 bit).
+    /// A 4- or 5-gram's slot; `key` 0 marks an empty one (real keys carry a leading 1 bit).
     struct Entry: Sendable {
         var key: UInt32
-        var popular: Float
-        var dictionary: Float
-        var word: UInt32
+        var info: Info
     }
-
-    /// Set in a word-trie node reference when the node ends a word.
-    static let terminal: UInt32 = 1 << 31
 
     private let byteClass: [UInt8]
     private let side: Int
-    private let triples: [Triple]
+    /// Distinct weights by index; index 0 (absent) holds NaN and is never read.
+    private let popularWeights: [Float]
+    private let dictionaryWeights: [Float]
+    private let triples: [Info]
     private let entries: [Entry]
     private let capacity: UInt64
-    /// The word trie below depth 5, packed depth first (see `init`).
+    /// Keys of the 5-character word prefixes that longer words extend, to their packed records.
+    private let deepStarts: [Entry]
+    private let deepCapacity: UInt64
+    /// The word trie below depth 5: a node's record is its child count (with `wordEnds` when a
+    /// word ends there) then its children as `byte << 24 | record`; its first child's record
+    /// comes next, so that following a word (mostly one child after another) reads consecutive
+    /// memory.
     private let deep: [UInt32]
     private let popularMaxN: Int
     private let dictionaryMaxN: Int
@@ -81,22 +90,32 @@ struct GramIndex: Sendable {
             return slot
         }
 
-        var triples = [Triple](repeating: Triple(popular: .nan, dictionary: .nan, word: 0), count: side * side * side)
-        var longer: [UInt32: Entry] = [:]
-        func entry(_ key: UInt32) -> Entry { longer[key] ?? Entry(key: key, popular: .nan, dictionary: .nan, word: 0) }
-        for (table, isPopular) in [(popular, true), (dictionary, false)] {
+        var triples = [Info](repeating: 0, count: side * side * side)
+        var longer: [UInt32: Info] = [:]
+        var weightTables: [[Float]] = []
+        for (table, shift) in [(popular, UInt32(0)), (dictionary, UInt32(15))] {
+            // The very weights `NGramTable` stores, numbered.
+            var weights: [Float] = [.nan]
+            var number: [UInt32: UInt32] = [:]
             for (gram, count) in zip(table.grams, table.counts) {
-                // The very weight `NGramTable` stores.
                 let weight = Float(log10(Double(count)))
+                let index: UInt32
+                if let known = number[weight.bitPattern] {
+                    index = known
+                } else {
+                    guard weights.count <= Int(Self.weightMask) else { return nil }
+                    index = UInt32(weights.count)
+                    number[weight.bitPattern] = index
+                    weights.append(weight)
+                }
                 let text = Substring(gram).utf8
                 if text.count == 3 {
-                    if isPopular { triples[slot3(text)].popular = weight } else { triples[slot3(text)].dictionary = weight }
+                    triples[slot3(text)] |= index << shift
                 } else {
-                    var value = entry(key(text))
-                    if isPopular { value.popular = weight } else { value.dictionary = weight }
-                    longer[value.key] = value
+                    longer[key(text), default: 0] |= index << shift
                 }
             }
+            weightTables.append(weights)
         }
 
         // The word trie (node 1 the root), as `WordCoverage` builds it.
@@ -117,19 +136,13 @@ struct GramIndex: Sendable {
             }
             isTerminal[Int(node)] = true
         }
-        guard isTerminal.count < Int(Self.terminal) else { return nil }
-        // Below depth 5 (words of 6 characters and more) the trie is packed depth first: a
-        // node's record (child count, terminal flag) is followed by its children's
-        // `byte << 24 | record`, and its first child's record comes next, so that following a
-        // word (mostly one child after another) reads consecutive memory, not a hash slot per
-        // character.
         var kids: [UInt32: [(byte: UInt8, child: UInt32)]] = [:]
         for (edge, child) in children { kids[UInt32(truncatingIfNeeded: edge >> 8), default: []].append((UInt8(truncatingIfNeeded: edge), child)) }
         var deep: [UInt32] = []
         func pack(_ node: UInt32) -> UInt32 {
             let record = deep.count
             let list = (kids[node] ?? []).sorted { $0.byte < $1.byte }
-            deep.append(UInt32(list.count) | (isTerminal[Int(node)] ? Self.terminal : 0))
+            deep.append(UInt32(list.count) | (isTerminal[Int(node)] ? Self.wordEnds : 0))
             deep.append(contentsOf: repeatElement(0, count: list.count))
             for (offset, kid) in list.enumerated() {
                 let packed = pack(kid.child)
@@ -137,47 +150,52 @@ struct GramIndex: Sendable {
             }
             return UInt32(record)
         }
-        // A reference: 1 (a word goes on) or, at depth 5, 1 + the packed record; with the flag
-        // when a word ends here.
-        func reference(_ node: UInt32, depth: Int) -> UInt32 {
-            (depth == 5 ? pack(node) + 1 : 1) | (isTerminal[Int(node)] ? Self.terminal : 0)
-        }
+        var deepStarts: [UInt32: UInt32] = [:]
         for word in coverage.words {
             var node: UInt32 = 1
             for (offset, byte) in word.utf8.prefix(5).enumerated() {
-                let edge = UInt64(node) << 8 | UInt64(byte)
-                guard let child = children[edge] else { break }
-                let depth = offset + 1
-                let prefix = Substring(word).utf8.prefix(depth)
-                if depth == 3 {
-                    triples[slot3(prefix)].word = reference(child, depth: 3)
-                } else if depth == 4 || (depth == 5 && entry(key(prefix)).word == 0) {
-                    var value = entry(key(prefix))
-                    value.word = reference(child, depth: depth)
-                    longer[value.key] = value
-                }
+                guard let child = children[UInt64(node) << 8 | UInt64(byte)] else { break }
                 node = child
+                let depth = offset + 1
+                guard depth >= 3 else { continue }
+                let prefix = Substring(word).utf8.prefix(depth)
+                let facts = Self.wordGoesOn | (isTerminal[Int(node)] ? Self.wordEnds : 0)
+                if depth == 3 {
+                    triples[slot3(prefix)] |= facts
+                } else {
+                    longer[key(prefix), default: 0] |= facts
+                }
+                if depth == 5, kids[node] != nil, deepStarts[key(prefix)] == nil {
+                    deepStarts[key(prefix)] = pack(node)
+                }
             }
         }
         guard deep.count < 1 << 24 else { return nil }
 
-        // Open addressing at most 60% full (short probes for the many absent grams of random
-        // labels), sized freely: the slot is the hash scaled to the capacity.
-        let capacity = max(16, longer.count * 5 / 3 + 1)
-        var entries = [Entry](repeating: Entry(key: 0, popular: .nan, dictionary: .nan, word: 0), count: capacity)
-        for value in longer.values {
-            var slot = Self.home(value.key, capacity: UInt64(capacity))
-            while entries[slot].key != 0 { slot = slot + 1 == capacity ? 0 : slot + 1 }
-            entries[slot] = value
-        }
         self.byteClass = byteClass
         self.side = side
+        self.popularWeights = weightTables[0]
+        self.dictionaryWeights = weightTables[1]
         self.triples = triples
-        self.entries = entries
-        self.capacity = UInt64(capacity)
+        (self.entries, self.capacity) = Self.openAddressing(longer)
+        (self.deepStarts, self.deepCapacity) = Self.openAddressing(deepStarts)
         self.deep = deep
         self.popularMaxN = popular.maxN
         self.dictionaryMaxN = dictionary.maxN
+    }
+
+    /// Slots at most 70% full (short probes, mostly within the home slot's cache line, for the
+    /// many absent grams of random labels), sized freely: the slot is the hash scaled to the
+    /// capacity.
+    private static func openAddressing(_ values: [UInt32: UInt32]) -> ([Entry], UInt64) {
+        let capacity = max(16, values.count * 10 / 7 + 1)
+        var entries = [Entry](repeating: Entry(key: 0, info: 0), count: capacity)
+        for (key, info) in values {
+            var slot = home(key, capacity: UInt64(capacity))
+            while entries[slot].key != 0 { slot = slot + 1 == capacity ? 0 : slot + 1 }
+            entries[slot] = Entry(key: key, info: info)
+        }
+        return (entries, UInt64(capacity))
     }
 
     @inline(__always)
@@ -185,20 +203,32 @@ struct GramIndex: Sendable {
         Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
     }
 
+    /// The entry of `key` from its home slot's `first` read on, nil when absent.
+    @inline(__always)
+    private static func find(_ key: UInt32, first: Entry, in entries: UnsafeBufferPointer<Entry>, capacity: UInt64) -> Entry? {
+        var found = first
+        if found.key != key && found.key != 0 {
+            var slot = home(key, capacity: capacity)
+            repeat {
+                slot = slot + 1 == entries.count ? 0 : slot + 1
+                found = entries[slot]
+            } while found.key != key && found.key != 0
+        }
+        return found.key == 0 ? nil : found
+    }
+
     /// The six features' inputs for one normalised label.
     ///
-    /// Two passes: the first reads, for every start position, the 3-gram's entry and the home
+    /// Two passes: the first reads, for every start position, the 3-gram's facts and the home
     /// slots of the 4- and 5-gram, none depending on another, so the CPU has them all in flight
     /// at once; the second walks the label as the tables define it, mostly from those reads.
-    /// The tables are megabytes and the time goes into cache misses: taken one after the other
-    /// as the walk meets them, they cost several times more.
     @inline(__always)
     func statistics(bytes: UnsafeBufferPointer<UInt8>) -> Statistics {
         var result = Statistics()
         let length = bytes.count
         guard length > 0 else { return result }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (length + 1)) { scratch in
-            withUnsafeTemporaryAllocation(of: Triple.self, capacity: length) { gathered3 in
+            withUnsafeTemporaryAllocation(of: Info.self, capacity: length) { gathered3 in
                 withUnsafeTemporaryAllocation(of: Entry.self, capacity: 2 * length) { gathered in
                     walk(bytes, scratch, gathered3, gathered, into: &result)
                 }
@@ -209,7 +239,7 @@ struct GramIndex: Sendable {
 
     @inline(__always)
     private func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ scratch: UnsafeMutableBufferPointer<Int>,
-                      _ gathered3: UnsafeMutableBufferPointer<Triple>, _ gathered: UnsafeMutableBufferPointer<Entry>,
+                      _ gathered3: UnsafeMutableBufferPointer<Info>, _ gathered: UnsafeMutableBufferPointer<Entry>,
                       into result: inout Statistics) {
         let length = bytes.count
         // best[i]: most characters of the first i covered by non-overlapping words.
@@ -222,78 +252,77 @@ struct GramIndex: Sendable {
         var popularSum: Float = 0, dictionarySum: Float = 0
         var popularSeen = 0, dictionarySeen = 0
         var longest = 0
+        func found(_ size: Int, at start: Int) {
+            longest = max(longest, size)
+            if best[start] + size > best[start + size] { best[start + size] = best[start] + size }
+        }
         triples.withUnsafeBufferPointer { triples in
-            entries.withUnsafeBufferPointer { entries in
-                // Pass 1: independent reads (a class 0, a byte in no reference text, reads an
-                // empty entry or a slot no key matches; pass 2 stops there anyway).
-                if length >= 3 {
-                    for start in 0...(length - 3) {
-                        let a = classes[start], b = classes[start + 1], c = classes[start + 2]
-                        gathered3[start] = triples[(a * side + b) * side + c]
-                        let key3 = UInt32(1 << 18 | a << 12 | b << 6 | c)
-                        if start + 4 <= length {
-                            let key4 = key3 << 6 | UInt32(classes[start + 3])
-                            gathered[2 * start] = entries[Self.home(key4, capacity: capacity)]
-                            if start + 5 <= length {
-                                gathered[2 * start + 1] = entries[Self.home(key4 << 6 | UInt32(classes[start + 4]), capacity: capacity)]
-                            }
+        entries.withUnsafeBufferPointer { entries in
+        popularWeights.withUnsafeBufferPointer { popularWeights in
+        dictionaryWeights.withUnsafeBufferPointer { dictionaryWeights in
+            // Pass 1: independent reads (a class 0, a byte in no reference text, reads facts of
+            // nothing or a slot no key matches; pass 2 stops there anyway).
+            if length >= 3 {
+                for start in 0...(length - 3) {
+                    let a = classes[start], b = classes[start + 1], c = classes[start + 2]
+                    gathered3[start] = triples[(a * side + b) * side + c]
+                    if start + 4 <= length {
+                        let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
+                        gathered[2 * start] = entries[Self.home(key4, capacity: capacity)]
+                        if start + 5 <= length {
+                            gathered[2 * start + 1] = entries[Self.home(key4 << 6 | UInt32(classes[start + 4]), capacity: capacity)]
                         }
                     }
                 }
-                // Pass 2: the walk.
-                for start in 0..<length {
-                    // best[start] is final here: every word ending at `start` began earlier.
-                    if best[start + 1] < best[start] { best[start + 1] = best[start] }
-                    guard start + 3 <= length else { continue }
-                    let a = classes[start], b = classes[start + 1], c = classes[start + 2]
-                    guard a != 0, b != 0, c != 0 else { continue }
-                    let triple = gathered3[start]
-                    var popularAlive = !triple.popular.isNaN
-                    var dictionaryAlive = !triple.dictionary.isNaN
-                    if popularAlive { popularSum += triple.popular; popularSeen += 1 }
-                    if dictionaryAlive { dictionarySum += triple.dictionary; dictionarySeen += 1 }
-                    var word = triple.word
-                    if word & Self.terminal != 0 {
-                        longest = max(longest, 3)
-                        if best[start] + 3 > best[start + 3] { best[start + 3] = best[start] + 3 }
+            }
+            // Pass 2: the walk, each table's as `NGramTable.score` walks it (stop at the first
+            // gram the table lacks), the words' as `WordCoverage.cover` does.
+            for start in 0..<length {
+                // best[start] is final here: every word ending at `start` began earlier.
+                if best[start + 1] < best[start] { best[start + 1] = best[start] }
+                guard start + 3 <= length else { continue }
+                let a = classes[start], b = classes[start + 1], c = classes[start + 2]
+                guard a != 0, b != 0, c != 0 else { continue }
+                var facts = gathered3[start]
+                var popularAlive = facts & Self.weightMask != 0
+                var dictionaryAlive = (facts >> 15) & Self.weightMask != 0
+                if popularAlive { popularSum += popularWeights[Int(facts & Self.weightMask)]; popularSeen += 1 }
+                if dictionaryAlive { dictionarySum += dictionaryWeights[Int((facts >> 15) & Self.weightMask)]; dictionarySeen += 1 }
+                if facts & Self.wordEnds != 0 { found(3, at: start) }
+                var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
+                var end = start + 3
+                while (popularAlive || dictionaryAlive || facts & Self.wordGoesOn != 0) && end < length && end - start < 5 {
+                    let next = classes[end]
+                    guard next != 0 else { facts = 0; break }
+                    key = key << 6 | UInt32(next)
+                    end += 1
+                    // The home slot read in pass 1, then on along the probe sequence.
+                    guard let entry = Self.find(key, first: gathered[2 * start + (end - start - 4)], in: entries, capacity: capacity) else {
+                        facts = 0
+                        break
                     }
-                    var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
-                    var end = start + 3
-                    while (popularAlive || dictionaryAlive || word != 0) && end < length && end - start < 5 {
-                        let next = classes[end]
-                        guard next != 0 else { word = 0; break }
-                        key = key << 6 | UInt32(next)
-                        end += 1
-                        // The home slot read in pass 1, then on along the probe sequence.
-                        var found = gathered[2 * start + (end - start - 4)]
-                        if found.key != key && found.key != 0 {
-                            var slot = Self.home(key, capacity: capacity)
-                            repeat {
-                                slot = slot + 1 == entries.count ? 0 : slot + 1
-                                found = entries[slot]
-                            } while found.key != key && found.key != 0
-                        }
-                        guard found.key != 0 else { word = 0; break }
-                        let size = end - start
-                        if popularAlive {
-                            if size <= popularMaxN && !found.popular.isNaN { popularSum += found.popular } else { popularAlive = false }
-                        }
-                        if dictionaryAlive {
-                            if size <= dictionaryMaxN && !found.dictionary.isNaN { dictionarySum += found.dictionary } else { dictionaryAlive = false }
-                        }
-                        word = found.word
-                        if word & Self.terminal != 0 {
-                            longest = max(longest, size)
-                            if best[start] + size > best[end] { best[end] = best[start] + size }
-                        }
+                    facts = entry.info
+                    let size = end - start
+                    if popularAlive {
+                        let index = Int(facts & Self.weightMask)
+                        if size <= popularMaxN && index != 0 { popularSum += popularWeights[index] } else { popularAlive = false }
                     }
-                    // Words longer than 5 go on through the packed trie.
-                    guard word != 0, end - start == 5 else { continue }
+                    if dictionaryAlive {
+                        let index = Int((facts >> 15) & Self.weightMask)
+                        if size <= dictionaryMaxN && index != 0 { dictionarySum += dictionaryWeights[index] } else { dictionaryAlive = false }
+                    }
+                    if facts & Self.wordEnds != 0 { found(size, at: start) }
+                }
+                // Words longer than 5 go on through the packed trie.
+                guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
+                deepStarts.withUnsafeBufferPointer { deepStarts in
+                    guard let entry = Self.find(key, first: deepStarts[Self.home(key, capacity: deepCapacity)], in: deepStarts, capacity: deepCapacity)
+                    else { return }
                     deep.withUnsafeBufferPointer { deep in
-                        var record = Int(word & ~Self.terminal) - 1
+                        var record = Int(entry.info)
                         while end < length {
                             let byte = UInt32(bytes[end])
-                            let count = Int(deep[record] & ~Self.terminal)
+                            let count = Int(deep[record] & ~Self.wordEnds)
                             var child = -1
                             for index in (record + 1)..<(record + 1 + count) where deep[index] >> 24 == byte {
                                 child = Int(deep[index] & 0xFF_FFFF)
@@ -302,15 +331,14 @@ struct GramIndex: Sendable {
                             guard child >= 0 else { break }
                             record = child
                             end += 1
-                            if deep[record] & Self.terminal != 0 {
-                                let size = end - start
-                                longest = max(longest, size)
-                                if best[start] + size > best[end] { best[end] = best[start] + size }
-                            }
+                            if deep[record] & Self.wordEnds != 0 { found(end - start, at: start) }
                         }
                     }
                 }
             }
+        }
+        }
+        }
         }
         result.popularScore = popularSum
         result.dictionaryScore = dictionarySum
