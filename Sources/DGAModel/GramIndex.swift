@@ -136,19 +136,32 @@ struct GramIndex: Sendable {
             }
             isTerminal[Int(node)] = true
         }
-        var kids: [UInt32: [(byte: UInt8, child: UInt32)]] = [:]
-        for (edge, child) in children { kids[UInt32(truncatingIfNeeded: edge >> 8), default: []].append((UInt8(truncatingIfNeeded: edge), child)) }
+        // Children of each node, sorted by byte: edges sorted by parent then byte, and where
+        // each parent's run begins.
+        let edges = children.map { (parent: UInt32(truncatingIfNeeded: $0.key >> 8), byte: UInt8(truncatingIfNeeded: $0.key), child: $0.value) }
+            .sorted { ($0.parent, $0.byte) < ($1.parent, $1.byte) }
+        var firstEdge = [Int](repeating: edges.count, count: isTerminal.count + 1)
+        for (index, edge) in edges.enumerated().reversed() { firstEdge[Int(edge.parent)] = index }
+        for node in stride(from: isTerminal.count - 1, through: 0, by: -1) where firstEdge[node] > firstEdge[node + 1] {
+            firstEdge[node] = firstEdge[node + 1]
+        }
         var deep: [UInt32] = []
-        func pack(_ node: UInt32) -> UInt32 {
-            let record = deep.count
-            let list = (kids[node] ?? []).sorted { $0.byte < $1.byte }
-            deep.append(UInt32(list.count) | (isTerminal[Int(node)] ? Self.wordEnds : 0))
-            deep.append(contentsOf: repeatElement(0, count: list.count))
-            for (offset, kid) in list.enumerated() {
-                let packed = pack(kid.child)
-                deep[record + 1 + offset] = UInt32(kid.byte) << 24 | packed
+        /// Packs the trie below `root` depth first, returning its record.
+        func pack(_ root: UInt32) -> UInt32 {
+            let rootRecord = UInt32(deep.count)
+            var stack: [(node: UInt32, parentSlot: Int)] = [(root, -1)]
+            while let (node, parentSlot) = stack.popLast() {
+                let record = deep.count
+                let range = firstEdge[Int(node)]..<firstEdge[Int(node) + 1]
+                deep.append(UInt32(range.count) | (isTerminal[Int(node)] ? Self.wordEnds : 0))
+                deep.append(contentsOf: repeatElement(0, count: range.count))
+                if parentSlot >= 0 { deep[parentSlot] |= UInt32(record) }
+                for (offset, index) in range.enumerated().reversed() {
+                    deep[record + 1 + offset] = UInt32(edges[index].byte) << 24
+                    stack.append((edges[index].child, record + 1 + offset))
+                }
             }
-            return UInt32(record)
+            return rootRecord
         }
         var deepStarts: [UInt32: UInt32] = [:]
         for word in coverage.words {
@@ -165,7 +178,7 @@ struct GramIndex: Sendable {
                 } else {
                     longer[key(prefix), default: 0] |= facts
                 }
-                if depth == 5, kids[node] != nil, deepStarts[key(prefix)] == nil {
+                if depth == 5, firstEdge[Int(node)] < firstEdge[Int(node) + 1], deepStarts[key(prefix)] == nil {
                     deepStarts[key(prefix)] = pack(node)
                 }
             }
