@@ -58,6 +58,9 @@ public struct CompiledModel: Sendable {
     let weights: [Float]
     /// The linear model's bias.
     let bias: Float
+    /// The trees laid out for prediction (nil for a linear model, or for trees with a NaN
+    /// threshold, which the branch-free test would treat as missing-value splits).
+    let forest: BranchFreeForest?
 
     /// Compiles an XGBoost JSON model (what `Booster.save(to:)` writes to a `.json` file).
     public init(jsonData: Data) throws {
@@ -104,6 +107,7 @@ public struct CompiledModel: Sendable {
             isLinear = false
             weights = []
             bias = 0
+            forest = nodes.contains { $0.feature >= 0 && $0.value.isNaN } ? nil : BranchFreeForest(source: nodes, roots: roots)
         case "gblinear":
             guard let raw = model["weights"] as? [Any], raw.count == features + 1 else {
                 throw CompiledModelError.malformed("gblinear weights: expected \(features + 1) (one output group)")
@@ -119,6 +123,7 @@ public struct CompiledModel: Sendable {
             means = []
             roots = []
             depth = 0
+            forest = nil
         default:
             throw CompiledModelError.unsupported("booster \(name) (gbtree and gblinear are compiled)")
         }
@@ -229,6 +234,10 @@ public struct CompiledModel: Sendable {
         // where row by row the whole forest (megabytes for deep forests) is walked per row.
         // Each row still adds its trees' leaves in tree order, so the sums are the same.
         for row in 0..<rowCount { out[row] = baseMargin }
+        if let forest {
+            forest.addMargins(dense: values, width: featureCount, rowCount: rowCount, into: out)
+            return
+        }
         nodes.withUnsafeBufferPointer { nodes in
             for root in roots {
                 for row in 0..<rowCount {

@@ -46,6 +46,9 @@ public struct Featurizer: Sendable {
     public let characterModel: CharacterModel
     /// Dictionary words for coverage.
     public let dictionary: WordCoverage
+    /// The n-gram tables and the words in one index for one walk per label, built here from
+    /// the tables (nil when they fall outside what it covers: then each table is read alone).
+    let gramIndex: GramIndex?
 
     /// Every dense feature with its explanation, in column order.
     public static let featureDescriptions: [FeatureDescription] = DomainFeature.allCases.map {
@@ -79,6 +82,7 @@ public struct Featurizer: Sendable {
         self.dictionaryGrams = dictionaryGrams
         self.characterModel = characterModel
         self.dictionary = dictionary
+        self.gramIndex = GramIndex(popular: popularGrams, dictionary: dictionaryGrams, coverage: dictionary)
     }
 
     // MARK: Dense features
@@ -259,11 +263,21 @@ public struct Featurizer: Sendable {
             }
         }
         let size = Float(max(length, 1))
-        let cover = tables.contains(.coverage) ? dictionary.cover(bytes: bytes) : (coverage: .nan, longestWord: 0)
         out[DomainFeature.length.columnIndex] = Float(length)
         out[DomainFeature.entropy.columnIndex] = Float(entropy)
-        out[DomainFeature.alexaGrams.columnIndex] = tables.contains(.popular) ? popularGrams.score(bytes: bytes) : .nan
-        out[DomainFeature.wordGrams.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.score(bytes: bytes) : .nan
+        // The n-gram tables and word coverage: one walk over the label when the combined index
+        // exists and all three are wanted, else table by table (same values either way).
+        if let gramIndex, tables.isSuperset(of: [.popular, .dictionary, .coverage]) {
+            let grams = gramIndex.statistics(bytes: bytes)
+            out[DomainFeature.alexaGrams.columnIndex] = grams.popularScore
+            out[DomainFeature.wordGrams.columnIndex] = grams.dictionaryScore
+            out[DomainFeature.popularTrigramShare.columnIndex] = grams.popularShare
+            out[DomainFeature.dictionaryTrigramShare.columnIndex] = grams.dictionaryShare
+            out[DomainFeature.wordCoverage.columnIndex] = grams.coverage
+            out[DomainFeature.longestWord.columnIndex] = Float(grams.longestWord)
+        } else {
+            writeTableFeatures(bytes: bytes, tables: tables, into: out)
+        }
         if tables.contains(.characterModel) {
             let model = characterModel.statistics(bytes: bytes)
             out[DomainFeature.characterModel.columnIndex] = model.meanLog10
@@ -276,8 +290,6 @@ public struct Featurizer: Sendable {
                 out[feature.columnIndex] = .nan
             }
         }
-        out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
-        out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
         out[DomainFeature.digitRatio.columnIndex] = Float(digits) / size
         out[DomainFeature.vowelRatio.columnIndex] = Float(vowels) / size
         out[DomainFeature.longestConsonantRun.columnIndex] = Float(longestRun)
@@ -287,8 +299,19 @@ public struct Featurizer: Sendable {
         out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
         out[DomainFeature.labelCount.columnIndex] = labelCount
         out[DomainFeature.rareLetters.columnIndex] = Float(rare) / size
-        out[DomainFeature.popularTrigramShare.columnIndex] = tables.contains(.popular) ? popularGrams.seenShare(bytes: bytes) : .nan
-        out[DomainFeature.dictionaryTrigramShare.columnIndex] = tables.contains(.dictionary) ? dictionaryGrams.seenShare(bytes: bytes) : .nan
+    }
+
+    /// The n-gram and word-coverage features read from each table alone (NaN for tables not in
+    /// `tables`): the reference the combined index must equal, and the path when it is absent.
+    func writeTableFeatures(bytes: UnsafeBufferPointer<UInt8>, tables: TableUse, into out: UnsafeMutableBufferPointer<Float>) {
+        let popular = tables.contains(.popular), dictionary = tables.contains(.dictionary)
+        out[DomainFeature.alexaGrams.columnIndex] = popular ? popularGrams.score(bytes: bytes) : .nan
+        out[DomainFeature.wordGrams.columnIndex] = dictionary ? dictionaryGrams.score(bytes: bytes) : .nan
+        out[DomainFeature.popularTrigramShare.columnIndex] = popular ? popularGrams.seenShare(bytes: bytes) : .nan
+        out[DomainFeature.dictionaryTrigramShare.columnIndex] = dictionary ? dictionaryGrams.seenShare(bytes: bytes) : .nan
+        let cover = tables.contains(.coverage) ? self.dictionary.cover(bytes: bytes) : (coverage: .nan, longestWord: 0)
+        out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
+        out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
     }
 
     /// `c · log2 c` for the character counts of ordinary labels.

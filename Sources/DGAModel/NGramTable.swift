@@ -25,7 +25,7 @@ public struct NGramTable: Sendable {
     /// Whether every kept n-gram's one-shorter prefix is kept too, which lets scoring stop
     /// extending a window at the first unknown n-gram. A fitted table always is: a document
     /// holding "abcd" holds "abc", so the prefix occurs in at least as many documents.
-    private let prefixClosed: Bool
+    let prefixClosed: Bool
     /// The 3-grams' weights in a dense array (NaN: not kept), indexed by `tripleIndex`, when
     /// `minN` is 3: the first probe at each position, which is most of them, then reads a table
     /// of a few hundred KiB that stays in cache instead of a hash table of megabytes.
@@ -184,8 +184,17 @@ public struct NGramTable: Sendable {
         let length = bytes.count
         guard length >= minN else { return 0 }
         var seen = 0
-        for start in 0...(length - minN) where weights.value(for: PackedKey.make(bytes, from: start, count: minN)) != nil {
-            seen += 1
+        if let tripleIndex {
+            // minN is 3: the dense 3-gram weights say which are kept, without a hash probe.
+            tripleWeights.withUnsafeBufferPointer { triples in
+                for start in 0...(length - 3) {
+                    if let slot = tripleIndex.slot(bytes, at: start), !triples[slot].isNaN { seen += 1 }
+                }
+            }
+        } else {
+            for start in 0...(length - minN) where weights.value(for: PackedKey.make(bytes, from: start, count: minN)) != nil {
+                seen += 1
+            }
         }
         return Float(seen) / Float(length - minN + 1)
     }
