@@ -13,6 +13,12 @@
 //         -> Fetch -> CCurl, CZlib;  Digest -> CLibCrypto;  CMaxMindDB
 import PackageDescription
 
+// The modules that featurize, train and score are compiled with optimization in debug builds
+// too: unoptimized, their per-character loops ran 10-50 times slower, and the tests (which
+// train and score on the real sample lists) spent most of their time there. Debug symbols and
+// `@testable` still work.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "runme",
     platforms: [.macOS(.v14)],
@@ -34,13 +40,13 @@ let package = Package(
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
-        .target(name: "Lakehouse", dependencies: ["CSQLite"]),
+        .target(name: "Lakehouse", dependencies: ["CSQLite"], swiftSettings: optimizedInDebug),
         .target(name: "Tracking", dependencies: ["Lakehouse", "Digest"]),
         .target(name: "Fetch", dependencies: ["CCurl", "CZlib", "Digest"]),
 
         // Domain modules.
-        .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"]),
-        .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"]),
+        .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"], swiftSettings: optimizedInDebug),
+        .target(name: "DGAModel", dependencies: ["CXGBoost", "Digest", "Tracking"], swiftSettings: optimizedInDebug),
         .target(
             name: "Alerts",
             dependencies: ["Lakehouse", "Tracking", "Fetch", .product(name: "Mustache", package: "swift-mustache")]
@@ -48,7 +54,7 @@ let package = Package(
         .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The scoring pipeline: declarative tables with expectations over incremental log files.
-        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Tracking"]),
+        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Tracking"], swiftSettings: optimizedInDebug),
 
         // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
         .target(name: "Reports", dependencies: ["Tracking", "Lakehouse"]),

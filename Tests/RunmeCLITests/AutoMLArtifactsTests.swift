@@ -37,7 +37,8 @@ import Tracking
 
     @Test func artifactsMatchTheStoreAndRetrainReproducesATrial() throws {
         let run = try runme(["run", "--store", storePath, "--param", "data=\(dataPath)",
-                             "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4"])
+                             "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4",
+                             "--param", "automl_out_of_fold_folds=2"])
         try #require(run.status == 0, "\(run.stderr)")
         let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
         let automl = try #require(try store.runs(jobRunID: 1, taskKey: "02_automl").first)

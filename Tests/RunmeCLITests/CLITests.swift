@@ -12,7 +12,7 @@ import Tracking
 
     /// A short AutoML search: these tests check the runner, not the model. "0.10" on purpose:
     /// a value whose Double prints differently must not clash with the logged parameter.
-    static let quickAutoML = ["--param", "automl_timeout_minutes=0.10", "--param", "automl_max_trials=3"]
+    static let quickAutoML = ["--param", "automl_timeout_minutes=0.10", "--param", "automl_max_trials=3", "--param", "automl_out_of_fold_folds=2"]
 
     init() throws {
         directory = try TemporaryDirectory("cli")
