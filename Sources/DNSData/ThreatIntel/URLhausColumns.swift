@@ -21,6 +21,18 @@ struct URLhausColumns: Equatable {
 
     static let requiredNames = ["id", "dateadded", "url", "url_status", "threat", "tags", "urlhaus_link", "reporter"]
 
+    /// The layout a row of `fieldCount` fields has when no header said.
+    static func inferred(fieldCount: Int) -> URLhausColumns? {
+        switch fieldCount {
+        case current.count: return current
+        case withoutLastOnline.count: return withoutLastOnline
+        default: return nil
+        }
+    }
+}
+
+// In an extension, so that the struct keeps its synthesized memberwise initializer.
+extension URLhausColumns {
     /// The layout a header names, or nil if it lacks a required column. Unknown columns are
     /// allowed (and ignored) so that a column added by URLhaus does not stop the feed.
     init?(header names: [String]) {
@@ -32,27 +44,5 @@ struct URLhausColumns: Equatable {
         else { return nil }
         self.init(id: id, dateadded: dateadded, url: url, urlStatus: urlStatus, lastOnline: position("last_online"),
                   threat: threat, tags: tags, urlhausLink: urlhausLink, reporter: reporter, count: names.count)
-    }
-
-    private init(id: Int, dateadded: Int, url: Int, urlStatus: Int, lastOnline: Int?, threat: Int, tags: Int, urlhausLink: Int, reporter: Int, count: Int) {
-        self.id = id
-        self.dateadded = dateadded
-        self.url = url
-        self.urlStatus = urlStatus
-        self.lastOnline = lastOnline
-        self.threat = threat
-        self.tags = tags
-        self.urlhausLink = urlhausLink
-        self.reporter = reporter
-        self.count = count
-    }
-
-    /// The layout a row of `fieldCount` fields has when no header said.
-    static func inferred(fieldCount: Int) -> URLhausColumns? {
-        switch fieldCount {
-        case current.count: return current
-        case withoutLastOnline.count: return withoutLastOnline
-        default: return nil
-        }
     }
 }
