@@ -82,7 +82,10 @@ public struct Featurizer: Sendable {
         self.dictionaryGrams = dictionaryGrams
         self.characterModel = characterModel
         self.dictionary = dictionary
-        self.gramIndex = GramIndex(popular: popularGrams, dictionary: dictionaryGrams, coverage: dictionary)
+        // The combined index numbers the weights of unscaled counts; a scaled table (out-of-fold
+        // training features only, never saved) is read table by table.
+        self.gramIndex = popularGrams.countScale == 1 && dictionaryGrams.countScale == 1
+            ? GramIndex(popular: popularGrams, dictionary: dictionaryGrams, coverage: dictionary) : nil
     }
 
     // MARK: Dense features

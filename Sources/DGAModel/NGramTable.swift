@@ -18,6 +18,12 @@ public struct NGramTable: Sendable {
     public let minDocumentFrequency: Double
     /// Documents the table was fitted on (after normalising and removing duplicates).
     public let documentCount: Int
+    /// Factor applied to every count before its `log10` is taken: 1 for a fitted table. A table
+    /// fitted on part of a reference list (an out-of-fold table on 80% of the training labels)
+    /// holds proportionally smaller counts, so each matched n-gram would weigh `log10(0.8)`
+    /// less than in the table of the whole list; scaling its counts by whole / part
+    /// (`scaled(toDocumentCount:)`) puts its weights on the whole table's scale.
+    public let countScale: Double
     /// Kept n-grams, sorted, with their total occurrence counts.
     let grams: [String]
     let counts: [Int]
@@ -72,20 +78,36 @@ public struct NGramTable: Sendable {
                               grams: kept.map(\.0), counts: kept.map(\.1))
     }
 
-    init(minN: Int, maxN: Int, minDocumentFrequency: Double, documentCount: Int, grams: [String], counts: [Int]) throws {
+    /// This table with its counts scaled to a table of `documentCount` documents, as if it had
+    /// been fitted on a list that many documents long drawn like the one it was fitted on.
+    ///
+    /// - Throws: `FeaturizerError.invalidReference` when `documentCount` is below 1.
+    public func scaled(toDocumentCount target: Int) throws -> NGramTable {
+        guard target >= 1 else { throw FeaturizerError.invalidReference("cannot scale an n-gram table to \(target) documents") }
+        return try NGramTable(minN: minN, maxN: maxN, minDocumentFrequency: minDocumentFrequency, documentCount: documentCount,
+                              grams: grams, counts: counts, countScale: Double(target) / Double(documentCount))
+    }
+
+    init(minN: Int, maxN: Int, minDocumentFrequency: Double, documentCount: Int, grams: [String], counts: [Int],
+         countScale: Double = 1) throws {
+        guard countScale > 0, countScale.isFinite else {
+            throw FeaturizerError.invalidReference("n-gram count scale \(countScale) must be a positive number")
+        }
         guard grams.count == counts.count else {
             throw FeaturizerError.invalidReference("n-gram table has \(grams.count) n-grams but \(counts.count) counts")
         }
         guard minN >= 1, maxN >= minN, maxN <= PackedKey.maximumLength else {
             throw FeaturizerError.invalidReference("n-gram range \(minN)...\(maxN)")
         }
+        self.countScale = countScale
         var entries: [(key: UInt64, value: Float)] = []
         entries.reserveCapacity(grams.count)
         for (gram, count) in zip(grams, counts) {
             guard let key = PackedKey.make(gram), gram.utf8.count >= minN, gram.utf8.count <= maxN, count >= 1 else {
                 throw FeaturizerError.invalidReference("n-gram '\(gram)' with count \(count) does not fit the table \(minN)...\(maxN)")
             }
-            entries.append((key, Float(log10(Double(count)))))
+            // For a scale of 1 this is exactly log10(count): fitted tables' weights are unchanged.
+            entries.append((key, Float(log10(Double(count) * countScale))))
         }
         self.minN = minN
         self.maxN = maxN
@@ -212,7 +234,7 @@ public struct NGramTable: Sendable {
 
 extension NGramTable: Codable {
     private enum CodingKeys: String, CodingKey {
-        case minN, maxN, minDocumentFrequency, documentCount, grams, counts
+        case minN, maxN, minDocumentFrequency, documentCount, grams, counts, countScale
     }
 
     public init(from decoder: any Decoder) throws {
@@ -220,7 +242,8 @@ extension NGramTable: Codable {
         try self.init(minN: container.decode(Int.self, forKey: .minN), maxN: container.decode(Int.self, forKey: .maxN),
                       minDocumentFrequency: container.decode(Double.self, forKey: .minDocumentFrequency),
                       documentCount: container.decode(Int.self, forKey: .documentCount),
-                      grams: container.decode([String].self, forKey: .grams), counts: container.decode([Int].self, forKey: .counts))
+                      grams: container.decode([String].self, forKey: .grams), counts: container.decode([Int].self, forKey: .counts),
+                      countScale: container.decodeIfPresent(Double.self, forKey: .countScale) ?? 1)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -231,5 +254,7 @@ extension NGramTable: Codable {
         try container.encode(documentCount, forKey: .documentCount)
         try container.encode(grams, forKey: .grams)
         try container.encode(counts, forKey: .counts)
+        // Saved featurizers hold fitted tables (scale 1), whose JSON stays as it was.
+        if countScale != 1 { try container.encode(countScale, forKey: .countScale) }
     }
 }

@@ -94,6 +94,25 @@ import TestSupport
         print("featurizer JSON: \(size / 1024) KiB; \(featurizer.popularGrams.count) popular n-grams, \(featurizer.dictionaryGrams.count) dictionary n-grams, \(featurizer.dictionary.count) words; fitted in \(String(format: "%.2f", data.featurizerFitSeconds)) s")
     }
 
+    @Test func scaledTableWeighsEachCountTimesTheScale() throws {
+        let table = try NGramTable.fit(documents: ["google", "googol", "goggles", "facebook"], minDocumentFrequency: 0)
+        let scaled = try table.scaled(toDocumentCount: 8)  // fitted on 4: counts × 2
+        #expect(scaled.countScale == 2)
+        #expect(table.countScale == 1)
+        // "goo" occurs twice, "oog" twice: log10(2) each unscaled, log10(4) scaled.
+        #expect(abs((table.logCount(of: "goo") ?? 0) - log10(2)) < 1e-6)
+        #expect(abs((scaled.logCount(of: "goo") ?? 0) - log10(4)) < 1e-6)
+        let matched = 3  // goo, oog and goog, each counted twice
+        #expect(abs(scaled.score("goog") - table.score("goog") - Double(matched) * log10(2)) < 1e-5)
+        #expect(scaled.score("zzzz") == 0)
+        // The scale survives JSON; a fitted table's JSON has no scale key, as before.
+        let decoded = try JSONDecoder().decode(NGramTable.self, from: JSONEncoder().encode(scaled))
+        #expect(decoded.countScale == 2)
+        #expect(decoded.score("googles") == scaled.score("googles"))
+        #expect(!String(decoding: try JSONEncoder().encode(table), as: UTF8.self).contains("countScale"))
+        #expect(throws: FeaturizerError.self) { try table.scaled(toDocumentCount: 0) }
+    }
+
     @Test func otherVersionsAndOtherFilesAreRefused() throws {
         let featurizer = try Self.tiny()
         var object = try #require(try JSONSerialization.jsonObject(with: featurizer.jsonData()) as? [String: Any])

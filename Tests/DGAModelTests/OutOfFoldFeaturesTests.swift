@@ -51,7 +51,7 @@ import TestSupport
         #expect(checked > 50, "only \(checked) labels with a trigram of their own")
     }
 
-    @Test func eachFoldUsesTablesFittedOnTheOtherFolds() throws {
+    @Test func eachFoldUsesTablesFittedOnTheOtherFoldsScaledToTheWhole() throws {
         let (labels, isIOC) = try AutoMLFixture.rows(legit: 300, ioc: 60)
         let words = try Self.words()
         let configuration = AutoMLDataset.featurizerConfiguration
@@ -65,7 +65,14 @@ import TestSupport
         #expect(Set(outOfFold.folds) == Set(0..<folds))
         for fold in 0..<folds {
             let others = labels.indices.filter { outOfFold.folds[$0] != fold && !isIOC[$0] }.map { labels[$0] }
-            let reference = try Featurizer.fit(legitLabels: others, dictionaryWords: words, configuration: configuration)
+            let fitted = try Featurizer.fit(legitLabels: others, dictionaryWords: words, configuration: configuration)
+            // The fold's popular counts are scaled to the whole training split's label count.
+            let scale = Double(full.popularGrams.documentCount) / Double(fitted.popularGrams.documentCount)
+            let popular = try fitted.popularGrams.scaled(toDocumentCount: full.popularGrams.documentCount)
+            #expect(abs(popular.countScale - scale) < 1e-12 && scale > 1.4 && scale < 1.6)
+            let reference = Featurizer(version: fitted.version, configuration: configuration, popularGrams: popular,
+                                       dictionaryGrams: fitted.dictionaryGrams, characterModel: fitted.characterModel,
+                                       dictionary: fitted.dictionary)
             let rows = labels.indices.filter { outOfFold.folds[$0] == fold }
             #expect(rows.count >= labels.count / folds - 1)
             for row in rows {
@@ -116,5 +123,41 @@ import TestSupport
             let readsTrainingTables = Featurizer.TableUse([feature]).contains(.popular) || Featurizer.TableUse([feature]).contains(.characterModel)
             #expect(differs == readsTrainingTables, "\(feature.rawValue)")
         }
+    }
+
+    /// A fold's tables, applied to labels no table has seen (the validation and test legit
+    /// rows), give the features the whole training split's tables give them: the training rows'
+    /// features then come from the distribution scoring meets. Unscaled, the fold table's
+    /// counts are 80% of the whole table's and every matched n-gram weighs log10(0.8) less.
+    @Test func foldTablesScoreUnseenLabelsAsTheWholeTablesDo() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 4000, ioc: 100)
+        let words = try Self.words()
+        let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: 13, outOfFoldCount: nil)
+        let unseen = (data.split.validation + data.split.test).filter { !isIOC[$0] }.map { labels[$0] }
+        let training = data.split.train.map { labels[$0] }
+        let folds = try OutOfFoldFeatures.assignFolds(labels: training, foldCount: OutOfFoldFeatures.defaultFoldCount, seed: 13)
+        let others = training.indices.filter { folds[$0] != 0 && !isIOC[data.split.train[$0]] }.map { training[$0] }
+        let fold = try data.featurizer.refitted(legitLabels: others, uniqueDictionaryWords: NGramTable.uniqueNormalized(words))
+        #expect(fold.popularGrams.countScale > 1.2 && fold.popularGrams.countScale < 1.3)
+        let unscaledTable = try NGramTable.fit(documents: others, minN: 3, maxN: 5,
+                                               minDocumentFrequency: fold.configuration.popularMinDocumentFrequency)
+        let unscaled = Featurizer(version: fold.version, configuration: fold.configuration, popularGrams: unscaledTable,
+                                  dictionaryGrams: fold.dictionaryGrams, characterModel: fold.characterModel, dictionary: fold.dictionary)
+
+        let column = DomainFeature.alexaGrams.columnIndex
+        let mean = { (featurizer: Featurizer) -> Double in
+            let matrix = featurizer.matrix(labels: unseen, features: [.alexaGrams])
+            return (0..<matrix.rowCount).reduce(0.0) { $0 + Double(matrix[$1, 0]) } / Double(matrix.rowCount)
+        }
+        let whole = mean(data.featurizer), scaled = mean(fold), plain = mean(unscaled)
+        #expect(whole > 3, "mean alexa_grams of unseen legit labels \(whole)")
+        // Scaled, the means agree within 1.5%; unscaled, the fold's runs clearly low.
+        #expect(abs(scaled - whole) < 0.015 * whole, "fold \(scaled) vs whole \(whole)")
+        #expect(whole - plain > 0.03 * whole, "unscaled fold \(plain) vs whole \(whole)")
+        // Label by label too: the scaled fold's score is as often above the whole table's as below.
+        let wholeRows = data.featurizer.matrix(labels: unseen), foldRows = fold.matrix(labels: unseen)
+        let above = (0..<wholeRows.rowCount).filter { foldRows[$0, column] > wholeRows[$0, column] }.count
+        let below = (0..<wholeRows.rowCount).filter { foldRows[$0, column] < wholeRows[$0, column] }.count
+        #expect(Double(min(above, below)) > 0.6 * Double(max(above, below)), "above \(above), below \(below)")
     }
 }

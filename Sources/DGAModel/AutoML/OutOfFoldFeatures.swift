@@ -103,8 +103,12 @@ extension Featurizer {
     /// This featurizer with its training-dependent tables (popular n-grams, character model)
     /// fitted again on `legitLabels`; the dictionary tables, configuration and version stay.
     func refitted(legitLabels: [String], uniqueDictionaryWords: [String]) throws -> Featurizer {
+        // Scaled to the whole training split's count: a fold table holds about 80% of its
+        // counts, which would make every matched n-gram weigh log10(0.8) ≈ 0.1 less in the
+        // training rows' `alexa_grams` than in validation, test and scoring rows'.
         let popular = try NGramTable.fit(documents: legitLabels, minN: configuration.nGramMinN, maxN: configuration.nGramMaxN,
                                          minDocumentFrequency: configuration.popularMinDocumentFrequency)
+            .scaled(toDocumentCount: popularGrams.documentCount)
         let model = try CharacterModel.fit(texts: NGramTable.uniqueNormalized(legitLabels) + uniqueDictionaryWords,
                                            concentration: configuration.characterModelConcentration)
         return Featurizer(version: version, configuration: configuration, popularGrams: popular, dictionaryGrams: dictionaryGrams,
