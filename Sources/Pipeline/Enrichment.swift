@@ -59,11 +59,24 @@ public final class Enricher: @unchecked Sendable {
     }
 
 
+    /// The threat-feed and typosquat matches of a registered domain, found with one lookup.
+    private struct Matches {
+        var threat: (threat: String, tags: String)?
+        var typosquat: (brand: String, fuzzer: String)?
+    }
+
+    /// ``reference``'s two tables joined by registered domain: one hash of each name instead of two.
+    private let matches: [String: Matches]
+
     public init(model: ScoringModel, suffixes: PublicSuffixList, reference: ReferenceData, geoIP: GeoIPDatabase?) {
         self.model = model
         self.suffixes = suffixes
         self.reference = reference
         self.geoIP = geoIP
+        var matches: [String: Matches] = [:]
+        for (domain, threat) in reference.threats { matches[domain, default: Matches()].threat = threat }
+        for (domain, typosquat) in reference.typosquats { matches[domain, default: Matches()].typosquat = typosquat }
+        self.matches = matches
     }
 
     /// Enriches a batch of lines (one row per line, junk lines included so that the
@@ -72,15 +85,15 @@ public final class Enricher: @unchecked Sendable {
         var rows: [AnalyticsRow] = []
         rows.reserveCapacity(lines.count)
         for line in lines {
-            switch line.entry {
+            switch line.row {
             case let .quarantined(bad):
                 var row = AnalyticsRow(domain: "", domainTldextract: "", label: "", source: line.source, sourceLine: bad.line)
                 row.parseError = bad.reason
                 row.raw = bad.raw
                 rows.append(row)
-            case let .record(record, number):
+            case let .record(record):
                 let info = nameInfo(record.rrname)
-                var row = AnalyticsRow(domain: record.rrname, domainTldextract: info.registered, label: info.label, source: line.source, sourceLine: number)
+                var row = AnalyticsRow(domain: record.rrname, domainTldextract: info.registered, label: info.label, source: line.source, sourceLine: record.line)
                 row.isIPAddress = info.isIP
                 row.eventTime = record.timeLast
                 row.rrtype = record.rrtype
@@ -89,7 +102,8 @@ public final class Enricher: @unchecked Sendable {
                 row.tags = info.tags
                 row.brand = info.brand
                 row.fuzzer = info.fuzzer
-                if record.rrtype == "A" || record.rrtype == "AAAA", let address = record.rdata.first {
+                // The reader gives the first answer of A and AAAA records only.
+                if record.rrtype == "A" || record.rrtype == "AAAA", let address = record.address {
                     row.ipAddress = address
                     if let place = location(address) {
                         row.city = place.city
@@ -113,16 +127,28 @@ public final class Enricher: @unchecked Sendable {
     // Not cached: the Public Suffix List split costs less than a dictionary of every name
     // seen (measured on the generated benchmark log, where most names are distinct).
     private func nameInfo(_ rrname: String) -> NameInfo {
-        var host = rrname.lowercased()
+        // Most logged names are lower-case ASCII already: `lowercased()` would copy them.
+        var host = Self.isLowercaseASCII(rrname) ? rrname : rrname.lowercased()
         while host.hasSuffix(".") { host.removeLast() }
         let parts = suffixes.extract(host)
         let registered = parts.isIPAddress ? "" : parts.registeredDomain
-        var info = NameInfo(registered: registered, label: parts.isIPAddress ? "" : parts.domain.lowercased(), isIP: parts.isIPAddress)
-        if !registered.isEmpty {
-            if let match = reference.threats[registered] { info.threat = match.threat; info.tags = match.tags }
-            if let match = reference.typosquats[registered] { info.brand = match.brand; info.fuzzer = match.fuzzer }
+        var label = ""
+        if !parts.isIPAddress {
+            let domain = parts.domain
+            label = Self.isLowercaseASCII(domain) ? domain : domain.lowercased()
+        }
+        var info = NameInfo(registered: registered, label: label, isIP: parts.isIPAddress)
+        if !registered.isEmpty, let found = matches[registered] {
+            if let match = found.threat { info.threat = match.threat; info.tags = match.tags }
+            if let match = found.typosquat { info.brand = match.brand; info.fuzzer = match.fuzzer }
         }
         return info
+    }
+
+    /// Whether `text` is ASCII without upper-case letters (then `lowercased()` gives it back unchanged).
+    static func isLowercaseASCII(_ text: String) -> Bool {
+        func check(_ byte: UInt8) -> Bool { byte < 0x80 && !(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) }
+        return text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(check) } ?? text.utf8.allSatisfy(check)
     }
 
     private func location(_ address: String) -> GeoLocation? {

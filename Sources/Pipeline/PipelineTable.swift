@@ -52,33 +52,52 @@ public struct PipelineTable<Input, Row>: Sendable {
                 ledger.add(table: name, expectation: expectation.name, action: expectation.action, counts[index])
             }
         }
-        for row in rows {
+        // Rows are read in place, by index: copying each one (every string of it retained)
+        // into the kept rows was a visible cost, and in the usual batch every row is kept,
+        // so the kept rows are the batch itself. Rows that leave are noted as they are met.
+        var leaving: [(index: Int, quarantinedBy: [String])] = []
+        for index in rows.indices {
             var removed = false
             var quarantinedBy: [String] = []
-            for (index, expectation) in expectations.enumerated() {
-                if expectation.condition(row) {
-                    counts[index].passed += 1
+            for (number, expectation) in expectations.enumerated() {
+                if expectation.condition(rows[index]) {
+                    counts[number].passed += 1
                     continue
                 }
-                counts[index].failed += 1
+                counts[number].failed += 1
                 switch expectation.action {
                 case .expect:
                     break
                 case .drop:
-                    counts[index].dropped += 1
+                    counts[number].dropped += 1
                     removed = true
                 case .quarantine:
-                    counts[index].dropped += 1
+                    counts[number].dropped += 1
                     removed = true
                     quarantinedBy.append(expectation.name)
                 case .fail:
-                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(row))
+                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(rows[index]))
                 }
             }
             if !quarantinedBy.isEmpty, quarantineTable != nil {
-                checked.quarantined.append((row, quarantinedBy.joined(separator: ",")))
-            } else if !removed {
-                checked.kept.append(row)
+                leaving.append((index, quarantinedBy))
+            } else if removed {
+                leaving.append((index, []))
+            }
+        }
+        guard !leaving.isEmpty else {
+            checked.kept = rows
+            return checked
+        }
+        var next = 0
+        for index in rows.indices {
+            if next < leaving.count, leaving[next].index == index {
+                if !leaving[next].quarantinedBy.isEmpty {
+                    checked.quarantined.append((rows[index], leaving[next].quarantinedBy.joined(separator: ",")))
+                }
+                next += 1
+            } else {
+                checked.kept.append(rows[index])
             }
         }
         return checked

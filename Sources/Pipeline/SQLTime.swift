@@ -15,6 +15,23 @@ public enum SQLTime {
 
     /// The text of a Unix time in milliseconds (proleptic Gregorian, UTC).
     public static func text(unixMilliseconds ms: Int64) -> String {
+        String(unsafeUninitializedCapacity: length) { write(unixMilliseconds: ms, into: $0) }
+    }
+
+    /// Appends the text of a Unix time in seconds to `bytes` (the pipeline's writer stages
+    /// every row's time this way, without a `String` per row).
+    static func append(unixSeconds: Int64, to bytes: inout [UInt8]) {
+        let ms = unixSeconds.multipliedReportingOverflow(by: 1000).overflow ? 0 : unixSeconds * 1000
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: length))
+        bytes.withUnsafeMutableBufferPointer { _ = write(unixMilliseconds: ms, into: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Bytes in the text of a time.
+    static let length = 23
+
+    /// Writes the text of a Unix time in milliseconds into `out` (at least ``length`` bytes); returns ``length``.
+    private static func write(unixMilliseconds ms: Int64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let millis = Int(((ms % 1000) + 1000) % 1000)
         let seconds = (ms - Int64(millis)) / 1000
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -30,21 +47,18 @@ public enum SQLTime {
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         if month <= 2 { year += 1 }
-        // Written in place: this runs for every row the pipeline writes.
-        return String(unsafeUninitializedCapacity: 23) { out in
-            func put(_ value: Int, _ width: Int, at start: Int) {
-                var v = value
-                for i in stride(from: start + width - 1, through: start, by: -1) {
-                    out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
-                    v /= 10
-                }
+        func put(_ value: Int, _ width: Int, at start: Int) {
+            var v = value
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
             }
-            put(Int(max(0, min(year, 9999))), 4, at: 0); out[4] = 0x2D; put(month, 2, at: 5); out[7] = 0x2D; put(day, 2, at: 8)
-            out[10] = 0x20
-            put(secondOfDay / 3600, 2, at: 11); out[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); out[16] = 0x3A
-            put(secondOfDay % 60, 2, at: 17)
-            out[19] = 0x2E; put(millis, 3, at: 20)
-            return 23
         }
+        put(Int(max(0, min(year, 9999))), 4, at: 0); out[4] = 0x2D; put(month, 2, at: 5); out[7] = 0x2D; put(day, 2, at: 8)
+        out[10] = 0x20
+        put(secondOfDay / 3600, 2, at: 11); out[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); out[16] = 0x3A
+        put(secondOfDay % 60, 2, at: 17)
+        out[19] = 0x2E; put(millis, 3, at: 20)
+        return length
     }
 }

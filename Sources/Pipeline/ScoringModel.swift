@@ -58,21 +58,34 @@ public final class ScoringModel: @unchecked Sendable {
 
     /// The ioc probability of each label, scoring the labels not seen before in one batch.
     public func probabilities(_ labels: [String]) throws -> [Double] {
+        // One cache lookup per label: the answers of cached labels are filled in at once,
+        // the others point at their place among the labels to score (each scored once).
+        var answer = [Double](repeating: 0, count: labels.count)
         var missing: [String] = []
-        var seen = Set<String>()
-        for label in labels where probabilities[label] == nil && seen.insert(label).inserted { missing.append(label) }
-        if !missing.isEmpty {
-            let scores = try bundle.probabilities(labels: missing)
-            if probabilities.count + missing.count > Self.cacheLimit {
-                // Answer from the old entries first, then start the cache over with this batch.
-                let fresh = Dictionary(zip(missing, scores), uniquingKeysWith: { first, _ in first })
-                let answer = labels.map { probabilities[$0] ?? fresh[$0] ?? 0 }
-                probabilities = fresh
-                return answer
+        var missingIndex: [String: Int] = [:]
+        var pending: [(position: Int, missing: Int)] = []
+        for (position, label) in labels.enumerated() {
+            if let cached = probabilities[label] {
+                answer[position] = cached
+                continue
             }
-            for (label, score) in zip(missing, scores) { probabilities[label] = score }
+            let index = missingIndex[label] ?? missing.count
+            if index == missing.count {
+                missingIndex[label] = index
+                missing.append(label)
+            }
+            pending.append((position, index))
         }
-        return labels.map { probabilities[$0] ?? 0 }
+        guard !missing.isEmpty else { return answer }
+        let scores = try bundle.probabilities(labels: missing)
+        for (position, index) in pending where index < scores.count { answer[position] = scores[index] }
+        if probabilities.count + missing.count > Self.cacheLimit {
+            // Start the cache over with this batch.
+            probabilities = [:]
+            probabilities.reserveCapacity(missing.count)
+        }
+        for (label, score) in zip(missing, scores) { probabilities[label] = score }
+        return answer
     }
 
     /// The three features that pushed each label's score hardest, as the JSON array
@@ -142,16 +155,21 @@ public final class ScoringModel: @unchecked Sendable {
     private func explain(_ label: String, _ features: [FeatureContribution]) -> String {
         let featurizer = bundle.featurizer
         var ngrams: [UInt32: Float]?
+        func bucket(_ name: String) -> UInt32? { name.hasPrefix("ngram_bucket_") ? UInt32(name.dropFirst("ngram_bucket_".count)) : nil }
+        // The dense features among the three, computed in one pass of the featurizer rather
+        // than one pass each (each value is the same either way).
+        let dense = features.compactMap { bucket($0.feature) == nil ? DomainFeature(rawValue: $0.feature) : nil }
+        var denseValues = dense.isEmpty ? [] : featurizer.features(DomainInput(label: label), selecting: dense)[...]
         let items = features.map { contribution -> String in
             var value: Double?
-            if contribution.feature.hasPrefix("ngram_bucket_"), let bucket = UInt32(contribution.feature.dropFirst("ngram_bucket_".count)) {
+            if let bucket = bucket(contribution.feature) {
                 if ngrams == nil {
                     let row = featurizer.hashedNGrams(labels: [label])
                     ngrams = Dictionary(zip(row.columnIndices, row.values), uniquingKeysWith: +)
                 }
                 value = Double(ngrams?[bucket] ?? 0)
-            } else if let feature = DomainFeature(rawValue: contribution.feature) {
-                value = featurizer.features(DomainInput(label: label), selecting: [feature]).first.map(Double.init)
+            } else if DomainFeature(rawValue: contribution.feature) != nil {
+                value = denseValues.popFirst().map(Double.init)
             }
             let valueText = value.map { $0.isFinite ? JSONNumber.text($0) : "null" } ?? "null"
             return "{\"feature\":\(JSONNumber.quote(contribution.feature)),\"value\":\(valueText),\"contribution\":\(JSONNumber.text(contribution.contribution))}"

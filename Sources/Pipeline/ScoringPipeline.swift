@@ -322,8 +322,8 @@ final class BatchProducer: @unchecked Sendable {
             do {
                 var batch: [LogLine] = []
                 batch.reserveCapacity(batchSize)
-                let counts = try reader.forEach { entry in
-                    batch.append(LogLine(entry: entry, source: source))
+                let counts = try reader.forEachRow { row in
+                    batch.append(LogLine(row: row, source: source))
                     if batch.count >= batchSize {
                         guard channel.send(try prepare(batch)) else { throw Stopped() }
                         batch.removeAll(keepingCapacity: true)

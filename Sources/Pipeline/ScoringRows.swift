@@ -57,6 +57,7 @@ public struct DetectionRow: Sendable {
 
 /// An input line of the pipeline: a record or a quarantined line of a file.
 public struct LogLine: Sendable {
-    public var entry: DNSLogEntry
+    /// The record's text fields (the reader's ``DNSLogReader/forEachRow(_:)``), or the bad line.
+    public var row: DNSLogRow
     public var source: String
 }

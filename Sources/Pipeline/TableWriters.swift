@@ -26,49 +26,113 @@ final class ScoringWriters {
         singleInsert = try database.prepare(head + group)
     }
 
+    /// The text of the rows of one statement, copied once into this buffer and read by
+    /// SQLite in place (`SQLITE_STATIC`): binding each value with `SQLITE_TRANSIENT` made
+    /// SQLite allocate and copy every one of the 16 text values of every row.
+    private var staged: [UInt8] = []
+    /// Where each staged value lies in ``staged``, in binding order; `length == -1` is NULL.
+    private var spans: [(offset: Int, length: Int)] = []
+
     func insertAnalytics(_ rows: [AnalyticsRow], timestamp: String, modelURI: String, updateID: Int64) throws {
         var start = 0
         while rows.count - start >= Self.rowsPerStatement {
-            var index: Int32 = 1
-            for row in rows[start..<(start + Self.rowsPerStatement)] {
-                try bind(row, to: batchInsert, at: &index, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
-            }
-            try batchInsert.run()
+            try insert(rows, start..<(start + Self.rowsPerStatement), with: batchInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
             start += Self.rowsPerStatement
         }
-        for row in rows[start...] {
-            var index: Int32 = 1
-            try bind(row, to: singleInsert, at: &index, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
-            try singleInsert.run()
+        for index in start..<rows.count {
+            try insert(rows, index..<(index + 1), with: singleInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
         }
     }
 
-    @inline(__always)
-    private func bind(_ row: AnalyticsRow, to statement: Statement, at index: inout Int32, timestamp: String, modelURI: String, updateID: Int64) throws {
-        func text(_ value: String?) throws {
-            if let value { try statement.bind(text: value, at: index) } else { try statement.bindNull(at: index) }
-            index += 1
+    /// Stages the text of `rows[range]`, binds it without copies, runs the statement and
+    /// clears the bindings before the staging buffer can change (SQLite must never keep a
+    /// pointer into it past this call). Rows are read field by field, by index: copying a
+    /// whole row retains every one of its strings.
+    private func insert(_ rows: [AnalyticsRow], _ range: Range<Int>, with statement: Statement, timestamp: String, modelURI: String, updateID: Int64) throws {
+        // Worked on as locals (their storage moved out and back): appending to a class's
+        // stored arrays checks exclusive access dynamically on every call, which cost more
+        // than the appends.
+        var staged = self.staged
+        var spans = self.spans
+        self.staged = []
+        self.spans = []
+        defer {
+            self.staged = staged
+            self.spans = spans
         }
-        try text(row.domain)
-        try text(row.domainTldextract)
-        try text(row.predictedClass)
-        try statement.bind(double: row.score, at: index); index += 1
-        try text(timestamp)
-        try text(row.eventTime.map { SQLTime.text(unixSeconds: $0) })
-        try text(row.rrtype)
-        try text(row.rdata)
-        try text(row.ipAddress)
-        try text(row.threat)
-        try text(row.tags)
-        try text(row.brand)
-        try text(row.fuzzer)
-        try text(row.city)
-        try text(row.country)
-        try text(row.countryCode)
-        try text(modelURI)
-        try text(row.source)
-        try statement.bind(int: Int64(row.sourceLine), at: index); index += 1
-        try statement.bind(int: updateID, at: index); index += 1
+        staged.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        func stage(_ text: String?) -> (offset: Int, length: Int) { Self.stage(text, into: &staged) }
+        func stage(_ unixSeconds: Int64?) -> (offset: Int, length: Int) { Self.stage(unixSeconds, into: &staged) }
+        // The values every row shares are staged once.
+        let shared = (timestamp: stage(timestamp), modelURI: stage(modelURI))
+        var source = (offset: 0, length: -1)
+        for row in range {
+            spans.append(stage(rows[row].domain))
+            spans.append(stage(rows[row].domainTldextract))
+            spans.append(stage(rows[row].predictedClass))
+            spans.append(stage(rows[row].eventTime))
+            spans.append(stage(rows[row].rrtype))
+            spans.append(stage(rows[row].rdata))
+            spans.append(stage(rows[row].ipAddress))
+            spans.append(stage(rows[row].threat))
+            spans.append(stage(rows[row].tags))
+            spans.append(stage(rows[row].brand))
+            spans.append(stage(rows[row].fuzzer))
+            spans.append(stage(rows[row].city))
+            spans.append(stage(rows[row].country))
+            spans.append(stage(rows[row].countryCode))
+            // A batch comes from one file: its path is staged once.
+            if row == range.lowerBound || rows[row].source != rows[row - 1].source { source = stage(rows[row].source) }
+            spans.append(source)
+        }
+        try staged.withUnsafeBufferPointer { bytes in
+            defer { statement.clearBindings() }
+            func bind(_ span: (offset: Int, length: Int), at index: Int32) throws {
+                guard span.length >= 0 else { return try statement.bindNull(at: index) }
+                // Bounded: every span was made by `stage` inside `staged`, which does not
+                // change until the statement has run and its bindings are cleared.
+                try statement.bind(unownedUTF8: UnsafeBufferPointer(rebasing: bytes[span.offset..<(span.offset + span.length)]), at: index)
+            }
+            var index: Int32 = 1
+            var next = 0
+            for row in range {
+                let base = next
+                next += Self.stagedPerRow
+                try bind(spans[base], at: index)          // domain
+                try bind(spans[base + 1], at: index + 1)  // domain_tldextract
+                try bind(spans[base + 2], at: index + 2)  // class
+                try statement.bind(double: rows[row].score, at: index + 3)
+                try bind(shared.timestamp, at: index + 4)
+                for column in 0..<11 {                     // event_time … country_code
+                    try bind(spans[base + 3 + column], at: index + 5 + Int32(column))
+                }
+                try bind(shared.modelURI, at: index + 16)
+                try bind(spans[base + 14], at: index + 17) // source
+                try statement.bind(int: Int64(rows[row].sourceLine), at: index + 18)
+                try statement.bind(int: updateID, at: index + 19)
+                index += Int32(Self.analyticsColumns.count)
+            }
+            try statement.run()
+        }
+    }
+
+    /// Spans staged per row: every text column but `timestamp` and `model_uri`.
+    private static let stagedPerRow = 15
+
+    private static func stage(_ text: String?, into staged: inout [UInt8]) -> (offset: Int, length: Int) {
+        guard let text else { return (staged.count, -1) }
+        let offset = staged.count
+        staged.append(contentsOf: text.utf8)
+        return (offset, staged.count - offset)
+    }
+
+    /// A record's own time as SQL time text, written straight into the staging buffer.
+    private static func stage(_ unixSeconds: Int64?, into staged: inout [UInt8]) -> (offset: Int, length: Int) {
+        guard let unixSeconds else { return (staged.count, -1) }
+        let offset = staged.count
+        SQLTime.append(unixSeconds: unixSeconds, to: &staged)
+        return (offset, staged.count - offset)
     }
 
     func quarantine(_ rows: [(row: AnalyticsRow, expectations: String)], timestamp: String, updateID: Int64) throws {

@@ -42,4 +42,57 @@ import Testing
             #expect(record.rdata == (object["rdata"] as? [String] ?? []), "line: \(line)")
         }
     }
+
+    /// `forEachRow` (the scoring pipeline's read) gives each record's text as `forEach` does:
+    /// the same names, types, joined answers, times and lines, and the first answer of A and
+    /// AAAA records only; bad lines the same.
+    @Test func rowsCarryTheRecordsText() throws {
+        let dir = try TemporaryDirectory("rows")
+        var lines = try String(contentsOf: ReaderFixtures.dnsEvents, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        lines += [
+            #"{"rrname":"a.example.","rrtype":"A","rdata":["1.2.3.4","5.6.7.8"],"time_first":1,"time_last":2}"#,
+            #"{"rrname":"b.example.","rrtype":"AAAA","rdata":"2001:db8::1","time_first":1,"time_last":2}"#,
+            #"{"rrname":"c.example.","rrtype":"A","rdata":[],"time_first":1,"time_last":2}"#,
+            #"{"rrname":"d.example.","rrtype":"A","rdata":["x\"y,z","w"],"time_first":1,"time_last":2}"#,
+            #"{"rrname":"e.example.","rrtype":"TXT","rdata":["v=\"spf1\" a,b"],"time_first":1.5e9,"time_last":2}"#,
+            "not json",
+            #"{"rrname":"f.example.","rrtype":"A"}"#,
+        ]
+        let url = try ReaderFixtures.write(lines.joined(separator: "\n") + "\n", named: "rows.json", in: dir)
+        let reader = try DNSLogReader(fileAt: url, format: .cof)
+        func text(_ values: [Any?]) -> String { values.map { $0.map { "\($0)" } ?? "nil" }.joined(separator: "|") }
+        var expected: [String] = []
+        let counts = try reader.forEach { entry in
+            switch entry {
+            case let .record(record, line):
+                let address = record.rrtype == "A" || record.rrtype == "AAAA" ? record.rdata.first : nil
+                expected.append(text([record.rrname, record.rrtype, record.rdatastr, address, record.timeFirst, record.timeLast, line]))
+            case let .quarantined(bad):
+                expected.append(text(["quarantined", bad.line, bad.reason, bad.raw]))
+            }
+        }
+        var rows: [DNSLogRow] = []
+        let rowCounts = try reader.forEachRow { rows.append($0) }
+        #expect(rows.map { row in
+            switch row {
+            case let .record(record):
+                return text([record.rrname, record.rrtype, record.rdatastr, record.address, record.timeFirst, record.timeLast, record.line])
+            case let .quarantined(bad):
+                return text(["quarantined", bad.line, bad.reason, bad.raw])
+            }
+        } == expected)
+        #expect(rowCounts == counts)
+        #expect(rows.count == lines.count)
+        guard case let .record(quoted) = rows[rows.count - 3] else {
+            Issue.record("the escaped TXT line is not a record")
+            return
+        }
+        #expect(quoted.rdatastr == #"v="spf1" a,b"#)
+        #expect(quoted.address == nil)
+        guard case let .record(escapedA) = rows[rows.count - 4] else {
+            Issue.record("the escaped A line is not a record")
+            return
+        }
+        #expect(escapedA.address == #"x"y,z"#)
+    }
 }
