@@ -203,9 +203,9 @@ struct GramIndex: Sendable {
         let triples: UnsafePointer<Info>
         let entries: UnsafePointer<Entry>
         let side: Int
-        let buckets: UInt64
+        let capacity: UInt64
         let deepStarts: UnsafePointer<Entry>
-        let deepBuckets: UInt64
+        let deepCapacity: UInt64
 
         /// Asks for the cache lines that the walk of `bytes` reads in its first pass: every start
         /// position's 3-gram facts and the home slots of its 4- and 5-gram. Issued a few labels
@@ -224,13 +224,13 @@ struct GramIndex: Sendable {
                     runme_prefetch(triples + ((a * side + b) * side + Int(c)))
                 }
                 if position >= 3 {
-                    runme_prefetch(entries + SlotTable.home(1 << 24 | window & 0xFF_FFFF, buckets: buckets))
+                    runme_prefetch(entries + SlotTable.home(1 << 24 | window & 0xFF_FFFF, capacity: capacity))
                 }
                 if position >= 4 {
                     let key5 = 1 << 30 | window
-                    runme_prefetch(entries + SlotTable.home(key5, buckets: buckets))
+                    runme_prefetch(entries + SlotTable.home(key5, capacity: capacity))
                     // Where a word longer than five characters would go on (few 5-grams begin one).
-                    runme_prefetch(deepStarts + SlotTable.home(key5, buckets: deepBuckets))
+                    runme_prefetch(deepStarts + SlotTable.home(key5, capacity: deepCapacity))
                 }
             }
         }
@@ -245,8 +245,8 @@ struct GramIndex: Sendable {
                     guard let classBase = byteClass.baseAddress, byteClass.count == 256,
                           let tripleBase = triples.baseAddress, triples.count == side * side * side,
                           let entryBase = entries.slots.baseAddress, let deepBase = deepStarts.slots.baseAddress else { return body(nil) }
-                    return body(Prefetcher(byteClass: classBase, triples: tripleBase, entries: entryBase, side: side, buckets: entries.buckets,
-                                           deepStarts: deepBase, deepBuckets: deepStarts.buckets))
+                    return body(Prefetcher(byteClass: classBase, triples: tripleBase, entries: entryBase, side: side, capacity: entries.capacity,
+                                           deepStarts: deepBase, deepCapacity: deepStarts.capacity))
                 }
             }
         }
@@ -305,9 +305,9 @@ struct GramIndex: Sendable {
                     gathered3[start] = triples[(a * side + b) * side + c]
                     if start + 4 <= length {
                         let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
-                        gathered[2 * start] = entries[SlotTable.home(key4, buckets: entryTable.buckets)]
+                        gathered[2 * start] = entries[SlotTable.home(key4, capacity: entryTable.capacity)]
                         if start + 5 <= length {
-                            gathered[2 * start + 1] = entries[SlotTable.home(key4 << 6 | UInt32(classes[start + 4]), buckets: entryTable.buckets)]
+                            gathered[2 * start + 1] = entries[SlotTable.home(key4 << 6 | UInt32(classes[start + 4]), capacity: entryTable.capacity)]
                         }
                     }
                 }
@@ -353,7 +353,7 @@ struct GramIndex: Sendable {
                 // Words longer than 5 go on through the packed trie.
                 guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
                 do {
-                    guard let entry = deepStarts.find(key, first: deepStarts.slots[SlotTable.home(key, buckets: deepStarts.buckets)])
+                    guard let entry = deepStarts.find(key, first: deepStarts.slots[SlotTable.home(key, capacity: deepStarts.capacity)])
                     else { continue }
                     deep.withUnsafeBufferPointer { deep in
                         var record = Int(entry.info)
@@ -388,43 +388,43 @@ struct GramIndex: Sendable {
     }
 }
 
-/// The slots of an open-addressing table of `GramIndex` entries in 64-byte-aligned memory, so
-/// that a bucket of eight 8-byte slots is one cache line: a key's probe starts at its bucket's
-/// first slot, and the table is at most 60% full, so nearly every lookup, present key or absent,
-/// ends within the one line that the featurizer prefetched. Immutable once built (hence
-/// Sendable); the memory is freed with the table.
+/// The slots of an open-addressing table of `GramIndex` entries, in memory of its own (64-byte
+/// aligned, so that a slot never straddles two cache lines): a key's probe starts at its home
+/// slot, the hash scaled to the capacity, and goes on linearly; at most 70% full, most present
+/// keys sit in their home slot and most probes for absent ones end in its cache line, the one
+/// the featurizer prefetched. (Starting every probe at the first slot of a cache-line bucket
+/// instead, measured, cost more in probing than it saved in misses.) Immutable once built
+/// (hence Sendable); the memory is freed with the table.
 final class SlotTable: @unchecked Sendable {
-    static let bucketSlots = 8
     /// The slots; key 0 marks an empty one.
     let slots: UnsafeBufferPointer<GramIndex.Entry>
-    /// Number of buckets (`slots.count / bucketSlots`).
-    let buckets: UInt64
+    /// Number of slots.
+    let capacity: UInt64
 
     init(_ values: [UInt32: UInt32]) {
-        let buckets = max(2, (values.count * 10 / 6 + Self.bucketSlots) / Self.bucketSlots)
-        let count = buckets * Self.bucketSlots
+        let count = max(16, values.count * 10 / 7 + 1)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<GramIndex.Entry>.stride, alignment: 64)
         let base = memory.bindMemory(to: GramIndex.Entry.self, capacity: count)
         base.initialize(repeating: GramIndex.Entry(key: 0, info: 0), count: count)
         // In key order, so that the layout (and the timing) is the same from run to run.
         for (key, info) in values.sorted(by: { $0.key < $1.key }) {
-            // Ends: the table is at most 60% full, so an empty slot comes.
-            var slot = Self.home(key, buckets: UInt64(buckets))
+            // Ends: the table is at most 70% full, so an empty slot comes.
+            var slot = Self.home(key, capacity: UInt64(count))
             while base[slot].key != 0 { slot = slot + 1 == count ? 0 : slot + 1 }
             base[slot] = GramIndex.Entry(key: key, info: info)
         }
         self.slots = UnsafeBufferPointer(start: base, count: count)
-        self.buckets = UInt64(buckets)
+        self.capacity = UInt64(count)
     }
 
     deinit {
         UnsafeMutableRawPointer(mutating: slots.baseAddress)?.deallocate()
     }
 
-    /// The first slot of `key`'s bucket: the hash scaled to the bucket count.
+    /// The home slot of `key` in a table of `capacity` slots: the hash scaled to the capacity.
     @inline(__always)
-    static func home(_ key: UInt32, buckets: UInt64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* buckets) >> 32) &* bucketSlots
+    static func home(_ key: UInt32, capacity: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
     }
 
     /// The entry of `key`, given its home slot's `first` read, nil when absent.
@@ -433,7 +433,7 @@ final class SlotTable: @unchecked Sendable {
         var found = first
         if found.key != key && found.key != 0 {
             // Ends at the key or an empty slot, and there is one (see `init`).
-            var slot = Self.home(key, buckets: buckets)
+            var slot = Self.home(key, capacity: capacity)
             repeat {
                 slot = slot + 1 == slots.count ? 0 : slot + 1
                 found = slots[slot]
