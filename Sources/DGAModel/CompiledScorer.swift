@@ -25,6 +25,8 @@ public struct CompiledScorer: Sendable {
     /// Labels per unit of work: large enough that the dispatch overhead vanishes, small enough
     /// that the feature buffer stays in cache and every core gets work.
     static let chunkSize = 2048
+    /// Rows the trees walk at a time (see `margins`).
+    static let predictionSlice = 256
 
     /// A scorer for a model over `features` (dense) or hashed n-grams then `features`.
     public init(featurizer: Featurizer, model: CompiledModel, features: [DomainFeature], hashed: Bool, threshold: Double) throws {
@@ -83,7 +85,15 @@ public struct CompiledScorer: Sendable {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, range.count * width)) { matrix in
             guard let base = matrix.baseAddress else { return }
             fillDense(labels, range, base)
-            model.margins(dense: base, rowCount: range.count, into: out)
+            // The trees over slices of rows small enough to stay in the L1 cache (256 rows of 22
+            // features: 22 KiB) while every tree walks them: the chunk's 180 KiB would come
+            // from L2 once per tree.
+            var first = 0
+            while first < range.count {
+                let count = min(Self.predictionSlice, range.count - first)
+                model.margins(dense: base + first * width, rowCount: count, into: out + first)
+                first += count
+            }
         }
     }
 
@@ -176,17 +186,8 @@ public struct CompiledScorer: Sendable {
     // MARK: Features
 
     /// Dense feature rows of `labels[range]`, row-major, into `out`.
-    private func fillDense(_ labels: UnsafeBufferPointer<String>, _ range: Range<Int>, _ out: UnsafeMutablePointer<Float>) {
-        withRowBuffer { row in
-            var position = 0
-            for index in range {
-                featurizer.computeAll(DomainInput(label: labels[index]), tables: tables, into: row)
-                for column in columns {
-                    out[position] = row[column]
-                    position += 1
-                }
-            }
-        }
+    func fillDense(_ labels: UnsafeBufferPointer<String>, _ range: Range<Int>, _ out: UnsafeMutablePointer<Float>) {
+        featurizer.fillRows(labels, range, columns: columns, tables: tables, into: out)
     }
 
     /// One hashed n-gram row then the dense features (NaN ones left out), as the training matrix.

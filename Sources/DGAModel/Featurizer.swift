@@ -207,7 +207,7 @@ public struct Featurizer: Sendable {
         }
     }
 
-    private func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
+    func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
                             into out: UnsafeMutableBufferPointer<Float>) {
         let length = bytes.count
         var digits = 0, vowels = 0, hyphens = 0, switches = 0, rare = 0

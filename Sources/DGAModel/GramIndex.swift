@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// The popular n-grams, the dictionary n-grams and the dictionary words in one index, so that
@@ -40,11 +41,9 @@ struct GramIndex: Sendable {
     private let popularWeights: [Float]
     private let dictionaryWeights: [Float]
     private let triples: [Info]
-    private let entries: [Entry]
-    private let capacity: UInt64
+    private let entries: SlotTable
     /// Keys of the 5-character word prefixes that longer words extend, to their packed records.
-    private let deepStarts: [Entry]
-    private let deepCapacity: UInt64
+    private let deepStarts: SlotTable
     /// The word trie below depth 5: a node's record is its child count (with `wordEnds` when a
     /// word ends there) then its children as `byte << 24 | record`; its first child's record
     /// comes next, so that following a word (mostly one child after another) reads consecutive
@@ -190,44 +189,67 @@ struct GramIndex: Sendable {
         self.popularWeights = weightTables[0]
         self.dictionaryWeights = weightTables[1]
         self.triples = triples
-        (self.entries, self.capacity) = Self.openAddressing(longer)
-        (self.deepStarts, self.deepCapacity) = Self.openAddressing(deepStarts)
+        self.entries = SlotTable(longer)
+        self.deepStarts = SlotTable(deepStarts)
         self.deep = deep
         self.popularMaxN = popular.maxN
         self.dictionaryMaxN = dictionary.maxN
     }
 
-    /// Slots at most 70% full (short probes, mostly within the home slot's cache line, for the
-    /// many absent grams of random labels), sized freely: the slot is the hash scaled to the
-    /// capacity.
-    private static func openAddressing(_ values: [UInt32: UInt32]) -> ([Entry], UInt64) {
-        let capacity = max(16, values.count * 10 / 7 + 1)
-        var entries = [Entry](repeating: Entry(key: 0, info: 0), count: capacity)
-        for (key, info) in values {
-            var slot = home(key, capacity: UInt64(capacity))
-            while entries[slot].key != 0 { slot = slot + 1 == capacity ? 0 : slot + 1 }
-            entries[slot] = Entry(key: key, info: info)
+    /// Raw views of the tables the walk reads first, for `prefetch`; valid only inside the body
+    /// of `withPrefetcher`.
+    struct Prefetcher {
+        let byteClass: UnsafePointer<UInt8>
+        let triples: UnsafePointer<Info>
+        let entries: UnsafePointer<Entry>
+        let side: Int
+        let capacity: UInt64
+        let deepStarts: UnsafePointer<Entry>
+        let deepCapacity: UInt64
+
+        /// Asks for the cache lines that the walk of `bytes` reads in its first pass: every start
+        /// position's 3-gram facts and the home slots of its 4- and 5-gram. Issued a few labels
+        /// ahead, their misses overlap the work on the labels in between, where the walk's own
+        /// reads stall it (the index is larger than this core's L2 cache).
+        @inline(__always)
+        func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) {
+            // Bounds: a class is below `side` (so a 3-gram index is below side³, the size of
+            // `triples`), a byte indexes the 256 classes, a home slot is below its table's size.
+            var window: UInt32 = 0  // the classes of the last five bytes, 6 bits each
+            for (position, byte) in bytes.enumerated() {
+                let c = UInt32(byteClass[Int(byte)])
+                window = (window << 6 | c) & 0x3FFF_FFFF
+                if position >= 2 {
+                    let a = Int((window >> 12) & 63), b = Int((window >> 6) & 63)
+                    runme_prefetch(triples + ((a * side + b) * side + Int(c)))
+                }
+                if position >= 3 {
+                    runme_prefetch(entries + SlotTable.home(1 << 24 | window & 0xFF_FFFF, capacity: capacity))
+                }
+                if position >= 4 {
+                    let key5 = 1 << 30 | window
+                    runme_prefetch(entries + SlotTable.home(key5, capacity: capacity))
+                    // Where a word longer than five characters would go on (few 5-grams begin one).
+                    runme_prefetch(deepStarts + SlotTable.home(key5, capacity: deepCapacity))
+                }
+            }
         }
-        return (entries, UInt64(capacity))
     }
 
-    @inline(__always)
-    private static func home(_ key: UInt32, capacity: UInt64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
-    }
-
-    /// The entry of `key` from its home slot's `first` read on, nil when absent.
-    @inline(__always)
-    private static func find(_ key: UInt32, first: Entry, in entries: UnsafeBufferPointer<Entry>, capacity: UInt64) -> Entry? {
-        var found = first
-        if found.key != key && found.key != 0 {
-            var slot = home(key, capacity: capacity)
-            repeat {
-                slot = slot + 1 == entries.count ? 0 : slot + 1
-                found = entries[slot]
-            } while found.key != key && found.key != 0
+    /// Runs `body` with raw views of the tables for prefetching (nil if a table is empty, which
+    /// a built index never has: 256 classes, side³ triples, at least 16 slots).
+    func withPrefetcher<R>(_ body: (Prefetcher?) -> R) -> R {
+        withExtendedLifetime((entries, deepStarts)) {
+            byteClass.withUnsafeBufferPointer { byteClass in
+                triples.withUnsafeBufferPointer { triples in
+                    guard let classBase = byteClass.baseAddress, byteClass.count == 256,
+                          let tripleBase = triples.baseAddress, triples.count == side * side * side,
+                          let entryBase = entries.slots.baseAddress, let deepBase = deepStarts.slots.baseAddress else { return body(nil) }
+                    return body(Prefetcher(byteClass: classBase, triples: tripleBase, entries: entryBase, side: side, capacity: entries.capacity,
+                                           deepStarts: deepBase, deepCapacity: deepStarts.capacity))
+                }
+            }
         }
-        return found.key == 0 ? nil : found
     }
 
     /// The six features' inputs for one normalised label.
@@ -270,7 +292,9 @@ struct GramIndex: Sendable {
             if best[start] + size > best[start + size] { best[start + size] = best[start] + size }
         }
         triples.withUnsafeBufferPointer { triples in
-        entries.withUnsafeBufferPointer { entries in
+        do {
+            let entryTable = self.entries
+            let entries = entryTable.slots
         popularWeights.withUnsafeBufferPointer { popularWeights in
         dictionaryWeights.withUnsafeBufferPointer { dictionaryWeights in
             // Pass 1: independent reads (a class 0, a byte in no reference text, reads facts of
@@ -281,9 +305,9 @@ struct GramIndex: Sendable {
                     gathered3[start] = triples[(a * side + b) * side + c]
                     if start + 4 <= length {
                         let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
-                        gathered[2 * start] = entries[Self.home(key4, capacity: capacity)]
+                        gathered[2 * start] = entries[SlotTable.home(key4, capacity: entryTable.capacity)]
                         if start + 5 <= length {
-                            gathered[2 * start + 1] = entries[Self.home(key4 << 6 | UInt32(classes[start + 4]), capacity: capacity)]
+                            gathered[2 * start + 1] = entries[SlotTable.home(key4 << 6 | UInt32(classes[start + 4]), capacity: entryTable.capacity)]
                         }
                     }
                 }
@@ -310,7 +334,7 @@ struct GramIndex: Sendable {
                     key = key << 6 | UInt32(next)
                     end += 1
                     // The home slot read in pass 1, then on along the probe sequence.
-                    guard let entry = Self.find(key, first: gathered[2 * start + (end - start - 4)], in: entries, capacity: capacity) else {
+                    guard let entry = entryTable.find(key, first: gathered[2 * start + (end - start - 4)]) else {
                         facts = 0
                         break
                     }
@@ -328,9 +352,9 @@ struct GramIndex: Sendable {
                 }
                 // Words longer than 5 go on through the packed trie.
                 guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
-                deepStarts.withUnsafeBufferPointer { deepStarts in
-                    guard let entry = Self.find(key, first: deepStarts[Self.home(key, capacity: deepCapacity)], in: deepStarts, capacity: deepCapacity)
-                    else { return }
+                do {
+                    guard let entry = deepStarts.find(key, first: deepStarts.slots[SlotTable.home(key, capacity: deepStarts.capacity)])
+                    else { continue }
                     deep.withUnsafeBufferPointer { deep in
                         var record = Int(entry.info)
                         while end < length {
@@ -361,5 +385,60 @@ struct GramIndex: Sendable {
         }
         result.coverage = Float(best[length]) / Float(length)
         result.longestWord = longest
+    }
+}
+
+/// The slots of an open-addressing table of `GramIndex` entries, in memory of its own (64-byte
+/// aligned, so that a slot never straddles two cache lines): a key's probe starts at its home
+/// slot, the hash scaled to the capacity, and goes on linearly; at most 70% full, most present
+/// keys sit in their home slot and most probes for absent ones end in its cache line, the one
+/// the featurizer prefetched. (Starting every probe at the first slot of a cache-line bucket
+/// instead, measured, cost more in probing than it saved in misses.) Immutable once built
+/// (hence Sendable); the memory is freed with the table.
+final class SlotTable: @unchecked Sendable {
+    /// The slots; key 0 marks an empty one.
+    let slots: UnsafeBufferPointer<GramIndex.Entry>
+    /// Number of slots.
+    let capacity: UInt64
+
+    init(_ values: [UInt32: UInt32]) {
+        let count = max(16, values.count * 10 / 7 + 1)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<GramIndex.Entry>.stride, alignment: 64)
+        let base = memory.bindMemory(to: GramIndex.Entry.self, capacity: count)
+        base.initialize(repeating: GramIndex.Entry(key: 0, info: 0), count: count)
+        // In key order, so that the layout (and the timing) is the same from run to run.
+        for (key, info) in values.sorted(by: { $0.key < $1.key }) {
+            // Ends: the table is at most 70% full, so an empty slot comes.
+            var slot = Self.home(key, capacity: UInt64(count))
+            while base[slot].key != 0 { slot = slot + 1 == count ? 0 : slot + 1 }
+            base[slot] = GramIndex.Entry(key: key, info: info)
+        }
+        self.slots = UnsafeBufferPointer(start: base, count: count)
+        self.capacity = UInt64(count)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(mutating: slots.baseAddress)?.deallocate()
+    }
+
+    /// The home slot of `key` in a table of `capacity` slots: the hash scaled to the capacity.
+    @inline(__always)
+    static func home(_ key: UInt32, capacity: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
+    }
+
+    /// The entry of `key`, given its home slot's `first` read, nil when absent.
+    @inline(__always)
+    func find(_ key: UInt32, first: GramIndex.Entry) -> GramIndex.Entry? {
+        var found = first
+        if found.key != key && found.key != 0 {
+            // Ends at the key or an empty slot, and there is one (see `init`).
+            var slot = Self.home(key, capacity: capacity)
+            repeat {
+                slot = slot + 1 == slots.count ? 0 : slot + 1
+                found = slots[slot]
+            } while found.key != key && found.key != 0
+        }
+        return found.key == 0 ? nil : found
     }
 }

@@ -45,7 +45,7 @@ enum LabelText {
     }
 
     @inline(__always)
-    private static func isTrimmed(_ byte: UInt8) -> Bool {
+    static func isTrimmed(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x2E
     }
 }
