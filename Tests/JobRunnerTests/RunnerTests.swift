@@ -225,7 +225,7 @@ import Tracking
 
     @Test func repairRerunsFailedTasksAndDependentsInTheSameRun() async throws {
         let flag = directory.file("fail-flag")
-        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
         let flagStep = Step(name: "flag_step", title: "fails while a file exists") { context in
             try await context.cell("Check flag") { _ in
                 if FileManager.default.fileExists(atPath: context.parameters["flag"] ?? "") { throw StepError.failed("flag is set") }
