@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 /// The query result as a table for `QUERY_RESULT_TABLE`: HTML for the e-mail's HTML part,
 /// aligned text for every other channel. At most `rowLimit` rows, then a line saying how many more.
@@ -56,18 +57,7 @@ enum ResultTables {
 }
 
 /// HTML text and attribute values.
-func escapeHTML(_ text: String) -> String {
-    replacing(text) { character in
-        switch character {
-        case "<": return "&lt;"
-        case ">": return "&gt;"
-        case "&": return "&amp;"
-        case "\"": return "&quot;"
-        case "'": return "&#39;"
-        default: return nil
-        }
-    }
-}
+func escapeHTML(_ text: String) -> String { HTMLText.escaped(text) }
 
 /// Slack's mrkdwn treats `<…>` as links and mentions and `&` as an entity: exactly these three
 /// are escaped, as Slack documents.
@@ -92,28 +82,8 @@ private func replacing(_ text: String, _ replacement: (Character) -> String?) ->
     return out
 }
 
-/// The inside of a JSON string literal (without the quotes).
+/// The inside of a JSON string literal (without the quotes); `<`, `>` and `&` are escaped too,
+/// so that a payload pasted into HTML cannot open a tag.
 func escapeJSONString(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        // < > & escaped too, so that a payload pasted into HTML cannot open a tag.
-        case "<": out += "\\u003c"
-        case ">": out += "\\u003e"
-        case "&": out += "\\u0026"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out
+    JSONStringLiteral.escaped(text, htmlSafe: true)
 }

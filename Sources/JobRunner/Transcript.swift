@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 /// What a step printed, cell by cell: the run output of a notebook.
 public struct Transcript: Sendable, Codable {
@@ -143,21 +144,7 @@ extension Transcript {
     }
 
     /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 
     static func markdownCell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")

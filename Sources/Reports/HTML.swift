@@ -1,24 +1,11 @@
 import Foundation
+import Tracking
 
 /// Building blocks of the report pages: escaping, the page skeleton with its inline style and
 /// script, tables. Pages are self-contained HTML5: no network, no external script or font.
 public enum HTML {
     /// Escapes text for element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 
     /// A whole page: `body` is trusted HTML built with the helpers here.
     static func document(title: String, subtitle: String, body: String) -> String {
