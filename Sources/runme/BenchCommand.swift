@@ -95,13 +95,6 @@ struct BenchCommand: ParsableCommand {
 
         @OptionGroup var output: OutputOptions
 
-        struct FigureJSON: Encodable {
-            var name: String
-            var value: Double
-            var unit: String
-            var target: Double?
-        }
-
         func validate() throws {
             if lines < 1 { throw ValidationError("--lines must be at least 1") }
         }
@@ -114,8 +107,8 @@ struct BenchCommand: ParsableCommand {
             let report: (String) -> Void = { line in
                 if !output.json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
             }
-            var figures: [FigureJSON] = try IngestBenchmark.run(in: base, lines: lines, progress: report).map {
-                FigureJSON(name: $0.name, value: $0.value, unit: $0.unit,
+            var figures: [BenchFigure] = try IngestBenchmark.run(in: base, lines: lines, progress: report).map {
+                BenchFigure(name: $0.name, value: $0.value, unit: $0.unit,
                            target: $0.unit == "records/s" && $0.name.contains("commit") ? IngestBenchmark.targetRecordsPerSecond : nil)
             }
             let psl = try PublicSuffixList(path: publicSuffixList)
@@ -129,15 +122,10 @@ struct BenchCommand: ParsableCommand {
                 hostnames = try DomainBenchmark.sampleHostnames(dataDirectory: sample)
             }
             let domains = DomainBenchmark.run(psl: psl, hostnames: hostnames, progress: report)
-            figures.append(FigureJSON(name: "hostnames through domain extraction (wall clock)", value: domains.hostnamesPerSecond, unit: "hostnames/s", target: 3_000_000))
-            figures.append(FigureJSON(name: "hostnames through domain extraction (per CPU second)", value: domains.cpuHostnamesPerSecond, unit: "hostnames/s", target: nil))
+            figures.append(BenchFigure(name: "hostnames through domain extraction (wall clock)", value: domains.hostnamesPerSecond, unit: "hostnames/s", target: 3_000_000))
+            figures.append(BenchFigure(name: "hostnames through domain extraction (per CPU second)", value: domains.cpuHostnamesPerSecond, unit: "hostnames/s", target: nil))
             if output.json { return try JSONOutput.print(figures) }
-            var table = TextTable(["measure", "value", "unit", "target"])
-            for figure in figures {
-                table.add([figure.name, figure.value >= 100 ? Format.number(figure.value.rounded()) : String(format: "%.2f", figure.value), figure.unit,
-                           figure.target.map { Format.number($0) + (figure.value >= $0 ? " met" : " NOT met") } ?? ""])
-            }
-            print(table.render(), terminator: "")
+            print(BenchFigure.table(figures), terminator: "")
         }
     }
 }

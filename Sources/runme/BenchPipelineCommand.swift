@@ -32,13 +32,6 @@ struct PipelineBench: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    struct FigureJSON: Encodable {
-        var name: String
-        var value: Double
-        var unit: String
-        var target: Double?
-    }
-
     func validate() throws {
         if lines < 1 { throw ValidationError("--lines must be at least 1") }
     }
@@ -52,14 +45,9 @@ struct PipelineBench: AsyncParsableCommand {
         let json = output.json
         let figures = try await PipelineBenchmark.run(store: store, modelURI: model, lines: lines, topFeatures: topFeatures, in: base) { line in
             if !json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
-        }.map { FigureJSON(name: $0.name, value: $0.value, unit: $0.unit, target: $0.unit == "records/s" && $0.name.contains("end to end") ? PipelineBenchmark.targetRecordsPerSecond : nil) }
+        }.map { BenchFigure(name: $0.name, value: $0.value, unit: $0.unit, target: $0.unit == "records/s" && $0.name.contains("end to end") ? PipelineBenchmark.targetRecordsPerSecond : nil) }
         if json { return try JSONOutput.print(figures) }
-        var table = TextTable(["measure", "value", "unit", "target"])
-        for figure in figures {
-            table.add([figure.name, figure.value >= 100 ? Format.number(figure.value.rounded()) : String(format: "%.2f", figure.value), figure.unit,
-                       figure.target.map { Format.number($0) + (figure.value >= $0 ? " met" : " NOT met") } ?? ""])
-        }
-        print(table.render(), terminator: "")
+        print(BenchFigure.table(figures), terminator: "")
     }
 }
 
