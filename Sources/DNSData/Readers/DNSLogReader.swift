@@ -71,22 +71,30 @@ public struct DNSLogReader: Sendable {
     /// Calls `body` with each record and quarantined line in order, and returns the counts.
     @discardableResult
     public func forEach(_ body: (DNSLogEntry) throws -> Void) throws -> DNSLogReadCounts {
+        try readArena(record: { row, arena in try body(.record(Self.record(row, in: arena), line: row.line)) },
+                      quarantined: { try body(.quarantined($0)) })
+    }
+
+    /// The one reading loop behind ``forEach(_:)`` and ``forEachRow(_:)``: `record` gets each
+    /// record's arena row (valid only during the call), `quarantined` each bad line, in order.
+    func readArena(record: (ArenaRow, borrowing RecordArena) throws -> Void,
+                   quarantined: (QuarantinedLine) throws -> Void) throws -> DNSLogReadCounts {
         switch format {
         case .cof:
             var parser = COFReader()
-            return try read(&parser, body)
+            return try read(&parser, record, quarantined)
         case .zeek:
             var parser = ZeekReader()
-            return try read(&parser, body)
+            return try read(&parser, record, quarantined)
         case .zeekJSON:
             var parser = ZeekJSONReader()
-            return try read(&parser, body)
+            return try read(&parser, record, quarantined)
         case .suricata:
             var parser = SuricataReader()
-            return try read(&parser, body)
+            return try read(&parser, record, quarantined)
         case .csv:
             var parser = DomainCSVReader()
-            return try read(&parser, body)
+            return try read(&parser, record, quarantined)
         }
     }
 
@@ -105,7 +113,8 @@ public struct DNSLogReader: Sendable {
         return contents
     }
 
-    private func read<Parser: DNSLineParser>(_ parser: inout Parser, _ body: (DNSLogEntry) throws -> Void) throws -> DNSLogReadCounts {
+    private func read<Parser: DNSLineParser>(_ parser: inout Parser, _ record: (ArenaRow, borrowing RecordArena) throws -> Void,
+                                             _ quarantined: (QuarantinedLine) throws -> Void) throws -> DNSLogReadCounts {
         var driver = LineDriver(scanner: try LineScanner(path: url.path, maxLineBytes: maxLineBytes), source: source)
         var arena = RecordArena(batchRows: 1)
         while true {
@@ -118,10 +127,10 @@ public struct DNSLogReader: Sendable {
             guard let step else { break }
             switch step {
             case .record:
-                if let row = arena.rows.last { try body(.record(Self.record(row, in: arena), line: row.line)) }
+                if let row = arena.rows.last { try record(row, arena) }
                 arena.removeAll()
             case .quarantined(let line):
-                try body(.quarantined(line))
+                try quarantined(line)
             }
         }
         return driver.counts

@@ -31,45 +31,8 @@ extension DNSLogReader {
     /// and returns the counts: ``forEach(_:)`` for a reader that keeps text, not answers.
     @discardableResult
     public func forEachRow(_ body: (DNSLogRow) throws -> Void) throws -> DNSLogReadCounts {
-        switch format {
-        case .cof:
-            var parser = COFReader()
-            return try readRows(&parser, body)
-        case .zeek:
-            var parser = ZeekReader()
-            return try readRows(&parser, body)
-        case .zeekJSON:
-            var parser = ZeekJSONReader()
-            return try readRows(&parser, body)
-        case .suricata:
-            var parser = SuricataReader()
-            return try readRows(&parser, body)
-        case .csv:
-            var parser = DomainCSVReader()
-            return try readRows(&parser, body)
-        }
-    }
-
-    private func readRows<Parser: DNSLineParser>(_ parser: inout Parser, _ body: (DNSLogRow) throws -> Void) throws -> DNSLogReadCounts {
-        var driver = LineDriver(scanner: try LineScanner(path: url.path, maxLineBytes: maxLineBytes), source: source)
-        var arena = RecordArena(batchRows: 1)
-        while true {
-            let step: LineDriver.Step?
-            do {
-                step = try driver.next(&parser, arena: &arena)
-            } catch let error as LayoutError {
-                throw DNSLogError.wrongLayout(path: url.path, format: format, reason: error.reason)
-            }
-            guard let step else { break }
-            switch step {
-            case .record:
-                if let row = arena.rows.last { try body(.record(Self.recordText(row, in: arena))) }
-                arena.removeAll()
-            case .quarantined(let line):
-                try body(.quarantined(line))
-            }
-        }
-        return driver.counts
+        try readArena(record: { row, arena in try body(.record(Self.recordText(row, in: arena))) },
+                      quarantined: { try body(.quarantined($0)) })
     }
 
     /// A row of the arena as ``DNSRecordText``.
