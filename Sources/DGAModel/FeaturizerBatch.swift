@@ -43,11 +43,8 @@ extension Featurizer {
                         guard byte < 0x80 else { return (-1, 0) }
                         bytes[offset] = LabelText.lower(byte)
                     }
-                    // Trimmed as `LabelText.withNormalizedBytes` trims.
-                    var start = 0, end = source.count
-                    while start < end && LabelText.isTrimmed(bytes[start]) { start += 1 }
-                    while end > start && LabelText.isTrimmed(bytes[end - 1]) { end -= 1 }
-                    return (start, end - start)
+                    let kept = LabelText.trimmed(UnsafeBufferPointer(start: bytes, count: source.count))
+                    return (kept.lowerBound, kept.count)
                 } ?? (-1, 0)
                 spans[2 * slot] = span.0
                 spans[2 * slot + 1] = span.1

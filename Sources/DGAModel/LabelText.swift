@@ -26,12 +26,19 @@ enum LabelText {
                     count += 1
                 }
             }
-            var start = 0
-            var end = count
-            while start < end && isTrimmed(buffer[start]) { start += 1 }
-            while end > start && isTrimmed(buffer[end - 1]) { end -= 1 }
-            return body(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+            let kept = trimmed(UnsafeBufferPointer(start: buffer.baseAddress, count: count))
+            return body(UnsafeBufferPointer(rebasing: buffer[kept]))
         }
+    }
+
+    /// The part of normalised `bytes` the featurizer reads: surrounding whitespace and dots dropped.
+    @inline(__always)
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
+        while start < end && isTrimmed(bytes[start]) { start += 1 }
+        while end > start && isTrimmed(bytes[end - 1]) { end -= 1 }
+        return start..<end
     }
 
     /// The normalised label as a string.
@@ -45,7 +52,7 @@ enum LabelText {
     }
 
     @inline(__always)
-    static func isTrimmed(_ byte: UInt8) -> Bool {
+    private static func isTrimmed(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x2E
     }
 }

@@ -172,7 +172,7 @@ public final class ScoringModel: @unchecked Sendable {
                 value = denseValues.popFirst().map(Double.init)
             }
             let valueText = value.map { $0.isFinite ? JSONNumber.text($0) : "null" } ?? "null"
-            return "{\"feature\":\(JSONNumber.quote(contribution.feature)),\"value\":\(valueText),\"contribution\":\(JSONNumber.text(contribution.contribution))}"
+            return "{\"feature\":\(JSONStringLiteral.quoted(contribution.feature)),\"value\":\(valueText),\"contribution\":\(JSONNumber.text(contribution.contribution))}"
         }
         return "[" + items.joined(separator: ",") + "]"
     }
@@ -184,6 +184,4 @@ enum JSONNumber {
         guard value.isFinite else { return "null" }
         return String(format: "%.6g", value)
     }
-
-    static func quote(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Lakehouse
+import Tracking
 
 /// Inserts the scoring pipeline's rows with multi-row statements (SQLite's per-statement
 /// overhead dominates single-row inserts of narrow rows).
@@ -147,8 +148,8 @@ final class ScoringWriters {
 
     /// A record that parsed but failed an expectation, as JSON text for the quarantine.
     static func recordText(_ row: AnalyticsRow) -> String {
-        var fields = ["\"rrname\":\(JSONNumber.quote(row.domain))", "\"rrtype\":\(JSONNumber.quote(row.rrtype))",
-                      "\"rdata\":\(JSONNumber.quote(row.rdata))"]
+        var fields = ["\"rrname\":\(JSONStringLiteral.quoted(row.domain))", "\"rrtype\":\(JSONStringLiteral.quoted(row.rrtype))",
+                      "\"rdata\":\(JSONStringLiteral.quoted(row.rdata))"]
         if let time = row.eventTime { fields.append("\"time_last\":\(time)") }
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -2,6 +2,7 @@ import DGAModel
 import DNSData
 import Foundation
 import Pipeline
+import Tracking
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -309,28 +310,9 @@ struct OutputBuffer {
             bytes.append(contentsOf: utf8)
             return true
         }
-        if !plain {
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
-                case 0x0A: bytes.append(contentsOf: "\\n".utf8)
-                case 0x0D: bytes.append(contentsOf: "\\r".utf8)
-                case 0x09: bytes.append(contentsOf: "\\t".utf8)
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: "\\u00".utf8)
-                    bytes.append(hex[Int(byte >> 4)])
-                    bytes.append(hex[Int(byte & 0xF)])
-                default: bytes.append(byte)
-                }
-            }
-        }
+        if !plain { bytes.append(contentsOf: JSONStringLiteral.escaped(value).utf8) }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    /// Writes everything buffered to standard output (all of it, across partial writes).
-    mutating func flush() { flush(to: 1) }
 
     /// Writes everything buffered to `descriptor` (all of it, across partial writes).
     mutating func flush(to descriptor: Int32) {
