@@ -88,6 +88,30 @@ import TestSupport
         }
     }
 
+    @Test func foldsRefittedOnSeveralCoresGiveTheSameFeaturesAsOneAfterAnother() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 300, ioc: 60)
+        let words = try Self.words()
+        let full = try Featurizer.fit(legitLabels: zip(labels, isIOC).filter { !$0.1 }.map(\.0), dictionaryWords: words,
+                                      configuration: AutoMLDataset.featurizerConfiguration)
+        let serial = try OutOfFoldFeatures.compute(labels: labels, isIOC: isIOC, full: full, dictionaryWords: words,
+                                                   foldCount: 4, seed: 9, threads: 1)
+        let parallel = try OutOfFoldFeatures.compute(labels: labels, isIOC: isIOC, full: full, dictionaryWords: words,
+                                                     foldCount: 4, seed: 9, threads: 4)
+        #expect(serial.folds == parallel.folds)
+        #expect(Self.same(serial.dense.values, parallel.dense.values))
+        #expect(serial.hashed.rowOffsets == parallel.hashed.rowOffsets)
+        #expect(serial.hashed.columnIndices == parallel.hashed.columnIndices)
+        #expect(Self.same(serial.hashed.values, parallel.hashed.values))
+        // A fold whose complement has no legit label fails the same way on either path.
+        let allIOC = [Bool](repeating: true, count: labels.count)
+        for threads in [1, 4] {
+            #expect(throws: AutoMLError.self) {
+                try OutOfFoldFeatures.compute(labels: labels, isIOC: allIOC, full: full, dictionaryWords: words,
+                                              foldCount: 4, seed: 9, threads: threads)
+            }
+        }
+    }
+
     @Test func copiesOfALabelShareAFoldAndFoldsAreBalanced() throws {
         let labels = (0..<500).map { "name\($0 % 200)" } + ["Example", "example", "EXAMPLE."]
         let folds = try OutOfFoldFeatures.assignFolds(labels: labels, foldCount: 4, seed: 3)

@@ -37,11 +37,14 @@ public struct OutOfFoldFeatures: Sendable {
     ///   - foldCount: 2 or more.
     ///   - seed: seed of the fold assignment.
     ///   - features: the dense columns, in order.
+    ///   - threads: 1 refits the folds one after another; more spreads them over the cores
+    ///     (the features do not depend on it).
     /// - Throws: `AutoMLError.invalidSetting` for fewer than 2 folds or more folds than distinct
     ///   labels; `AutoMLError.notEnoughData` when a fold's complement has no legit label.
     public static func compute(labels: [String], isIOC: [Bool], full: Featurizer, dictionaryWords: [String],
                                foldCount: Int = defaultFoldCount, seed: UInt64,
-                               features: [DomainFeature] = DomainFeature.allCases) throws -> OutOfFoldFeatures {
+                               features: [DomainFeature] = DomainFeature.allCases,
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> OutOfFoldFeatures {
         guard labels.count == isIOC.count else {
             throw AutoMLError.notEnoughData("\(labels.count) training labels but \(isIOC.count) classes")
         }
@@ -50,18 +53,31 @@ public struct OutOfFoldFeatures: Sendable {
         var foldRows = [[Int]](repeating: [], count: foldCount)
         for (row, fold) in folds.enumerated() { foldRows[fold].append(row) }
 
-        var denseParts: [DenseMatrix] = []
-        var hashedParts: [SparseMatrix] = []
-        for fold in 0..<foldCount {
-            let otherLegit = labels.indices.filter { folds[$0] != fold && !isIOC[$0] }.map { labels[$0] }
-            guard !otherLegit.isEmpty else {
+        let otherLegit = try (0..<foldCount).map { fold in
+            let legit = labels.indices.filter { folds[$0] != fold && !isIOC[$0] }.map { labels[$0] }
+            guard !legit.isEmpty else {
                 throw AutoMLError.notEnoughData("the training folds other than \(fold + 1) of \(foldCount) hold no legit label")
             }
-            let featurizer = try full.refitted(legitLabels: otherLegit, uniqueDictionaryWords: uniqueWords)
-            let inputs = foldRows[fold].map { DomainInput(label: labels[$0]) }
-            denseParts.append(featurizer.matrix(inputs, features: features))
-            hashedParts.append(featurizer.hashedNGrams(inputs, appending: features))
+            return legit
         }
+        // The folds are independent, and refitting the tables dominates: one fold per core.
+        let parts = FoldParts(count: foldCount)
+        let inputs = foldRows.map { rows in rows.map { DomainInput(label: labels[$0]) } }
+        let work = { @Sendable (fold: Int) in
+            parts.set(fold, Result {
+                let featurizer = try full.refitted(legitLabels: otherLegit[fold], uniqueDictionaryWords: uniqueWords)
+                return (featurizer.matrix(inputs[fold], features: features),
+                        featurizer.hashedNGrams(inputs[fold], appending: features))
+            })
+        }
+        if threads > 1 {
+            DispatchQueue.concurrentPerform(iterations: foldCount, execute: work)
+        } else {
+            for fold in 0..<foldCount { work(fold) }
+        }
+        let computed = try parts.results()
+        let denseParts = computed.map(\.0)
+        let hashedParts = computed.map(\.1)
         // Back to the rows' own order: row r is at position `placed[r]` of the fold-ordered parts.
         var placed = [Int](repeating: 0, count: labels.count)
         var position = 0
@@ -96,6 +112,30 @@ public struct OutOfFoldFeatures: Sendable {
         foldOf.reserveCapacity(distinct.count)
         for (position, label) in distinct.enumerated() { foldOf[label] = position % foldCount }
         return normalized.map { foldOf[$0] ?? 0 }
+    }
+}
+
+/// Each fold's features, filled in by the workers that compute them.
+private final class FoldParts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [Result<(DenseMatrix, SparseMatrix), any Error>?]
+
+    init(count: Int) { parts = Array(repeating: nil, count: count) }
+
+    func set(_ fold: Int, _ result: Result<(DenseMatrix, SparseMatrix), any Error>) {
+        lock.lock()
+        defer { lock.unlock() }
+        parts[fold] = result
+    }
+
+    /// The folds' features in fold order; the first fold's error if one failed.
+    func results() throws -> [(DenseMatrix, SparseMatrix)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try parts.enumerated().map { fold, part in
+            guard let part else { throw AutoMLError.notEnoughData("fold \(fold + 1) of \(parts.count) was not computed") }
+            return try part.get()
+        }
     }
 }
 
