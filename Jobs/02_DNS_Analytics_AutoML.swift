@@ -7,7 +7,8 @@ import Tracking
 
 /// Step 02: AutoML classification of DGA domains. Reads `silver_dns_training_dataset`, splits it
 /// (stratified, seeded), featurizes, searches three model families under the time budget with
-/// every trial a nested run, reports the best model on the held-out test set, registers it as a
+/// every trial a nested run, refits the best configuration on train + validation (threshold chosen
+/// out of fold), reports that final model on the held-out test set, registers it as a
 /// version of `dns_dga` (alias `champion` when it beats the current one) and hands the version's
 /// URI on as the task value `model_uri`.
 let automlStep = Step(
@@ -22,6 +23,8 @@ let automlStep = Step(
         ("validation_fraction", "share of rows for early stopping and the threshold (default 0.1)"),
         ("test_fraction", "share of rows held out for the final report (default 0.2)"),
         ("out_of_fold_folds", "folds for the training rows' out-of-fold features (default 5)"),
+        ("final_model_folds", "folds of the out-of-fold predictions the final model's threshold is chosen on (default 5)"),
+        ("final_model_candidates", "the best trials refitted on train + validation; the one with the best out-of-fold score is handed on (default 5)"),
         ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]
@@ -102,19 +105,43 @@ let automlStep = Step(
         return result
     }
 
-    let test = try await context.cell("Best model on the test set") { cell in
-        let test = try result.testReport(data: data)
-        cell.table(headers: ["metric", "test", "validation"], rows: ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"].map { name in
-            [name, String(format: "%.4f", test.namedMetrics[name] ?? .nan),
+    let (finalModel, finalRunID) = try await context.cell("Final model: refit on train + validation") { cell in
+        // The validation split alone (about 270 ioc rows) picks each trial's threshold, so one
+        // row moves F1 by 0.2%: the final model trains on train + validation and takes its
+        // threshold from out-of-fold predictions over those rows (see FinalModel).
+        let run = try context.store.runInfo(id: context.trackingRunID)
+        let model = try FinalModel.select(result, data: data, seed: settings.seed, metric: settings.search.primaryMetric,
+                                          folds: settings.finalModelFolds, candidates: settings.finalModelCandidates,
+                                          budgetSeconds: settings.search.timeBudgetSeconds * FinalModel.budgetShare,
+                                          concurrency: settings.search.concurrency)
+        let runID = try AutoMLTracking(store: context.store, experimentID: run.experimentID, parentRunID: context.trackingRunID,
+                                       jobRunID: context.jobRunID, taskKey: context.taskKey)
+            .logFinalModel(model, data: data, seed: settings.seed)
+        cell.print(model.markdown().replacingOccurrences(of: "## Final model\n\n", with: ""))
+        cell.print("Final model run: \(runID) (runs:/\(runID)/model).")
+        try context.logParams(model.params.merging(["final_model_run_id": runID]) { first, _ in first })
+        try context.logMetrics(model.metrics)
+        return (model, runID)
+    }
+
+    let (test, bestTrialTest) = try await context.cell("Final model on the test set") { cell in
+        let test = try finalModel.testReport(data: data)
+        let bestTrialTest = try result.testReport(data: data)
+        cell.table(headers: ["metric", "test, final model", "test, best trial", "validation, best trial"],
+                   rows: ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "threshold"].map { name in
+            [name, String(format: "%.4f", test.namedMetrics[name] ?? .nan), String(format: "%.4f", bestTrialTest.namedMetrics[name] ?? .nan),
              String(format: "%.4f", result.best.outcome?.validation.namedMetrics[name] ?? .nan)]
         })
-        cell.print("Trial \(result.best.number) (\(result.best.configuration.algorithm.rawValue): \(result.best.configuration.summary)) at threshold \(String(format: "%.4f", test.threshold)), chosen on validation.")
+        cell.print("The final model (trial \(result.best.number), \(result.best.configuration.algorithm.rawValue): \(result.best.configuration.summary), "
+                   + "refitted on \(finalModel.trainingRows) rows) at threshold \(String(format: "%.4f", test.threshold)), chosen out of fold; "
+                   + "the best trial as searched (trained on the training split) at its validation threshold beside it.")
         try context.logMetrics(Dictionary(uniqueKeysWithValues: test.namedMetrics.map { ("test_" + $0.key, $0.value) }))
-        // Curves, confusion matrices and feature importance for `runme report`.
+        try context.logMetrics(Dictionary(uniqueKeysWithValues: bestTrialTest.namedMetrics.map { ("best_trial_test_" + $0.key, $0.value) }))
+        // Curves, confusion matrices and feature importance of the best trials for `runme report`.
         let evaluation = try TestSetEvaluation.evaluate(result, data: data, metric: settings.search.primaryMetric)
         _ = try context.writeArtifact(try evaluation.jsonData(), as: TestSetEvaluation.artifactPath)
         cell.print("Test-set curves of the \(evaluation.trials.count) best trials: artifact \(TestSetEvaluation.artifactPath).")
-        return test
+        return (test, bestTrialTest)
     }
 
     let heldOut: HeldOutReport? = try await context.cell("Held-out domains") { cell in
@@ -124,7 +151,7 @@ let automlStep = Step(
         do {
             let suffixes = try PublicSuffixList(path: context.parameters["public_suffix_list"] ?? PublicSuffixList.debianPath)
             let set = try HeldOutDomains.heldOutSet(trainingLabels: Set(data.labels), dictionaryWords: words, suffixes: suffixes)
-            let report = try result.heldOutReport(data: data, heldOut: set)
+            let report = try finalModel.heldOutReport(data: data, heldOut: set)
             cell.print(report.markdown())
             try context.logMetrics(report.metrics)
             try context.store.writeArtifact(runID: context.trackingRunID, data: Data(("# Held-out evaluation\n\n" + report.markdown()).utf8),
@@ -138,14 +165,16 @@ let automlStep = Step(
     }
 
     try await context.cell("Summary and explanation") { cell in
-        let summary = AutoMLReports.summary(result, settings: settings.search, test: test, heldOut: heldOut)
+        let summary = AutoMLReports.summary(result, settings: settings.search, test: test, heldOut: heldOut, finalModel: finalModel,
+                                            finalModelRunID: finalRunID, bestTrialTest: bestTrialTest)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // An undefined figure (precision with nothing flagged) is written as the string "NaN".
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try context.store.writeArtifact(runID: context.trackingRunID, data: encoder.encode(summary), artifactPath: AutoMLReports.summaryJSONPath)
         try context.store.writeArtifact(runID: context.trackingRunID, data: Data(summary.markdown().utf8), artifactPath: AutoMLReports.summaryMarkdownPath)
-        guard let outcome = result.best.outcome else { return }
+        // The model handed on is explained: the final model (the best trial's configuration refitted).
+        guard let outcome = finalModel.explainedOutcome ?? result.best.outcome else { return }
         let importance = try AutoMLReports.importance(of: outcome, hashBuckets: data.featurizer.configuration.hashing.bucketCount)
         let shap = try AutoMLReports.shap(of: outcome, data: data)
         try context.store.writeArtifact(runID: context.trackingRunID,
@@ -165,9 +194,9 @@ let automlStep = Step(
     }
 
     let registration = try await context.cell("Register") { cell in
-        guard let trialRunID = result.best.runID else { throw AutoMLError.noSuccessfulTrial("the best trial was not tracked") }
-        let outcome = try ModelRegistration.register(store: context.store, trialRunID: trialRunID, candidateTest: test, data: data,
-                                                     metric: settings.search.primaryMetric)
+        let outcome = try ModelRegistration.register(store: context.store, trialRunID: finalRunID, candidateTest: test, data: data,
+                                                     metric: settings.search.primaryMetric,
+                                                     description: "AutoML trial \(result.best.number) refitted on train + validation")
         let metric = settings.search.primaryMetric.rawValue
         cell.table(headers: ["model", "test \(metric)"], rows: [
             ["\(ModelRegistration.modelName) version \(outcome.version) (new)", String(format: "%.4f", outcome.candidateScore)],

@@ -11,6 +11,10 @@ struct AutoMLStepSettings: Sendable {
     let dictionary: String
     /// Folds of the training rows' out-of-fold features.
     let outOfFoldCount: Int
+    /// Folds of the out-of-fold predictions the final model's threshold is chosen on.
+    let finalModelFolds: Int
+    /// The best trials refitted for the final model's choice.
+    let finalModelCandidates: Int
 
     init(_ context: StepContext) throws {
         let timeout = try context.doubleParameter("timeout_minutes")
@@ -35,6 +39,16 @@ struct AutoMLStepSettings: Sendable {
         guard outOfFoldCount >= 2 else {
             throw StepError.badParameter(task: context.taskKey, name: "out_of_fold_folds", value: "\(outOfFoldCount)", expected: "2 or more")
         }
+        finalModelFolds = context.parameters["final_model_folds"] == nil ? FinalModel.defaultFolds
+            : try context.intParameter("final_model_folds")
+        guard finalModelFolds >= 2 else {
+            throw StepError.badParameter(task: context.taskKey, name: "final_model_folds", value: "\(finalModelFolds)", expected: "2 or more")
+        }
+        finalModelCandidates = context.parameters["final_model_candidates"] == nil ? FinalModel.defaultCandidates
+            : try context.intParameter("final_model_candidates")
+        guard finalModelCandidates >= 1 else {
+            throw StepError.badParameter(task: context.taskKey, name: "final_model_candidates", value: "\(finalModelCandidates)", expected: "1 or more")
+        }
         self.seed = UInt64(truncatingIfNeeded: seed)
         search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)
     }
@@ -44,13 +58,16 @@ struct AutoMLStepSettings: Sendable {
          ["primary_metric", search.primaryMetric.rawValue], ["seed", "\(seed)"],
          ["split train/validation/test", String(format: "%.2f/%.2f/%.2f (stratified)", 1 - validationFraction - testFraction, validationFraction, testFraction)],
          ["trials at once", "\(search.concurrency) (1 XGBoost thread each)"],
-         ["out_of_fold_folds", "\(outOfFoldCount) (training features out of fold)"]]
+         ["out_of_fold_folds", "\(outOfFoldCount) (training features out of fold)"],
+         ["final_model_folds", "\(finalModelFolds) (the final model's threshold out of fold over train + validation)"],
+         ["final_model_candidates", "\(finalModelCandidates) (best trials refitted; the best out of fold is handed on)"]]
     }
 
     var params: [String: String] {
         ["timeout_minutes": String(search.timeBudgetSeconds / 60), "max_trials": "\(search.maxTrials)",
          "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
          "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary,
-         "out_of_fold_folds": "\(outOfFoldCount)"]
+         "out_of_fold_folds": "\(outOfFoldCount)", "final_model_folds": "\(finalModelFolds)",
+         "final_model_candidates": "\(finalModelCandidates)"]
     }
 }

@@ -30,6 +30,10 @@ public enum TrainingBenchmark {
         /// Folds of the training rows' out-of-fold features; nil featurizes them in-sample (for
         /// comparison only: it leaks each legit label's own n-grams into its features).
         public var outOfFoldCount: Int? = OutOfFoldFeatures.defaultFoldCount
+        /// Folds of the final model's out-of-fold predictions.
+        public var finalModelFolds: Int = FinalModel.defaultFolds
+        /// The best trials refitted for the final model's choice (1: the search's best only).
+        public var finalModelCandidates: Int = FinalModel.defaultCandidates
 
         /// The job's defaults with a 2-minute budget.
         public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
@@ -54,10 +58,25 @@ public enum TrainingBenchmark {
         public let featurizeSeconds: Double
         /// The search's result.
         public let result: AutoMLResult
-        /// The best model on the test split.
+        /// The model handed on (the best configuration refitted on train + validation, its
+        /// threshold chosen out of fold) on the test split.
         public let test: ClassificationReport
-        /// The best model on the held-out set.
+        /// The model handed on, and how it was made.
+        public let finalModel: FinalModel
+        /// The search's best trial model itself (trained on train only) on the test split, at its
+        /// validation threshold: what was handed on before the refit, for comparison.
+        public let searchModelTest: ClassificationReport
+        /// The search's best trial refitted, at its out-of-fold threshold (the final model when
+        /// the out-of-fold choice keeps it), for comparison.
+        public let bestRefitTest: ClassificationReport
+        /// The search's best trial refitted, at its validation threshold, for comparison.
+        public let refitValidationThresholdTest: ClassificationReport
+        /// The model handed on, on the held-out set.
         public let heldOut: HeldOutReport
+        /// The trial a threshold-free criterion (validation PR AUC) would have picked, and its
+        /// own model on the test split at its validation threshold: a smoother trial choice,
+        /// measured beside the primary metric's.
+        public let byValidationPRAUC: (trial: Int, test: ClassificationReport)
     }
 
     /// Runs the benchmark; `progress` gets one line per stage and per trial.
@@ -95,13 +114,30 @@ public enum TrainingBenchmark {
             progress("trial \(trial.number) \(trial.configuration.algorithm.rawValue) \(trial.configuration.summary): f1 \(value)")
         }
         try store.endRun(parent.runID, status: .finished)
-        let test = try result.testReport(data: data)
+        let searchModelTest = try result.testReport(data: data)
+        progress("refitting the best trials on train + validation, thresholds from \(options.finalModelFolds) out-of-fold models each")
+        let candidates = try FinalModel.refitCandidates(result, data: data, seed: options.seed, metric: settings.primaryMetric,
+                                                        folds: options.finalModelFolds, candidates: options.finalModelCandidates,
+                                                        budgetSeconds: settings.timeBudgetSeconds * FinalModel.budgetShare,
+                                                        concurrency: settings.concurrency)
+        let finalModel = try FinalModel.choose(from: candidates, metric: settings.primaryMetric)
+        let test = try finalModel.testReport(data: data)
+        let bestRefit = candidates[0]
+        let bestRefitTest = try bestRefit.testReport(data: data)
+        let refitValidationThresholdTest = try bestRefit.testReport(data: data, threshold: bestRefit.validationThreshold)
+        // `best` has an outcome, so the maximum exists.
+        let prAUCPick = result.trials.filter { $0.outcome != nil }.max { lhs, rhs in
+            (lhs.outcome?.validation.averagePrecision ?? 0) < (rhs.outcome?.validation.averagePrecision ?? 0)
+        } ?? result.best
+        let byPRAUC = (trial: prAUCPick.number, test: try result.testReport(of: prAUCPick, data: data))
 
         progress("held-out set: Debian package homepages and \(SyntheticDGA.Family.allCases.count) generated DGA families")
         let heldOut = try HeldOutDomains.heldOutSet(trainingLabels: Set(rows.labels), dictionaryWords: words, suffixes: suffixes,
                                                     perFamily: options.heldOutPerFamily)
-        let report = try result.heldOutReport(data: data, heldOut: heldOut)
-        return Figures(rows: rows.labels.count, featurizeSeconds: featurizeSeconds, result: result, test: test, heldOut: report)
+        let report = try finalModel.heldOutReport(data: data, heldOut: heldOut)
+        return Figures(rows: rows.labels.count, featurizeSeconds: featurizeSeconds, result: result, test: test, finalModel: finalModel,
+                       searchModelTest: searchModelTest, bestRefitTest: bestRefitTest, refitValidationThresholdTest: refitValidationThresholdTest, heldOut: report,
+                       byValidationPRAUC: byPRAUC)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

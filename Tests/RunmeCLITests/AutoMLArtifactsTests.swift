@@ -42,8 +42,11 @@ import Tracking
         try #require(run.status == 0, "\(run.stderr)")
         let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
         let automl = try #require(try store.runs(jobRunID: 1, taskKey: "02_automl").first)
-        let children = try store.childRuns(of: automl.runID)
+        let allChildren = try store.childRuns(of: automl.runID)
+        // Four trials and the final model (the best configuration refitted), which is no trial.
+        let children = try allChildren.filter { try store.tags(runID: $0.runID)["automl.trial"] != nil }
         #expect(children.count == 4)
+        #expect(allChildren.count == 5)
 
         // The summary lists exactly the child runs, with their numbers and primary metric.
         let decoder = JSONDecoder()
@@ -70,6 +73,31 @@ import Tracking
         #expect(summary.stoppedByBudget == ((try store.params(runID: automl.runID))["stopped_by_budget"] == "true"))
         #expect(summary.metricDistribution.count == values.count && summary.metricDistribution.max == values.first)
         #expect(try text(store, automl.runID, AutoMLReports.summaryMarkdownPath).contains("| 1 | \(summary.trials[0].number) |"))
+
+        // The final model: refitted on train + validation, threshold out of fold, registered.
+        let parentParams = try store.params(runID: automl.runID)
+        let finalRunID = try #require(parentParams["final_model_run_id"])
+        let finalModel = try #require(summary.finalModel)
+        #expect(finalModel.runID == finalRunID)
+        // The refitted trial is one of the candidates, the search's best first among them.
+        #expect(try store.tags(runID: finalRunID)["automl.refit_of"] == summary.trials.first { $0.number == finalModel.trial }?.runID)
+        #expect(finalModel.candidates.first?.trial == summary.bestTrial?.number)
+        #expect(finalModel.candidates.contains { $0.trial == finalModel.trial })
+        #expect(parentParams["final_threshold_source"] == "out_of_fold_train_validation")
+        #expect(parentParams["final_model"] == "refit_train_validation")
+        let parentMetrics = try store.latestMetrics(runID: automl.runID)
+        #expect(parentParams["final_training_rows"] == String(finalModel.trainingRows))
+        // Train + validation is 80% of the rows (the stratified split rounds per class).
+        let trainingRows = try #require(parentMetrics["training.rows"]).value
+        #expect(abs(Double(finalModel.trainingRows) - 0.8 * trainingRows) <= 2)
+        #expect(parentMetrics["final_threshold"]?.value == finalModel.threshold)
+        #expect(parentMetrics["test_f1"] != nil && parentMetrics["best_trial_test_f1"] != nil)
+        let registered = try store.modelVersion(name: "dns_dga", version: Int64(try #require(parentMetrics["registered_version"]).value))
+        #expect(registered.runID == finalRunID)
+        let bundle = try ModelBundle(directory: store.resolve(uri: "models:/dns_dga/\(registered.version)"))
+        #expect(bundle.manifest.threshold == finalModel.threshold)
+        #expect(try text(store, automl.runID, AutoMLReports.summaryMarkdownPath).contains("## Final model"))
+        #expect(try text(store, finalRunID, TrialNotebook.artifactPath).contains("# Final model: trial \(finalModel.trial) refitted"))
 
         // Exploration counts match the training rows the task logged.
         let metrics = try store.latestMetrics(runID: automl.runID)

@@ -81,8 +81,8 @@ import Tracking
         #expect(listing.map { $0["runID"] as? Int } == [3, 2, 1])
         let experiments = try #require(try json(["experiments", "--store", storePath]) as? [[String: Any]])
         #expect(experiments.first?["name"] as? String == "dns_analytics")
-        // 7 task runs, and 3 trials nested under each of the two AutoML runs.
-        #expect(experiments.first?["runCount"] as? Int == 13)
+        // 7 task runs, and 3 trials and the final model (refitted) nested under each of the two AutoML runs.
+        #expect(experiments.first?["runCount"] as? Int == 15)
     }
 
     @Test func badManifestsAreRefusedWithExitCode2() throws {

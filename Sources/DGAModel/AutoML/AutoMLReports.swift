@@ -71,7 +71,8 @@ public enum AutoMLReports {
 
     /// The summary of a search.
     public static func summary(_ result: AutoMLResult, settings: AutoMLSettings, test: ClassificationReport?,
-                               heldOut: HeldOutReport?) -> AutoMLSummary {
+                               heldOut: HeldOutReport?, finalModel: FinalModel? = nil, finalModelRunID: String? = nil,
+                               bestTrialTest: ClassificationReport? = nil) -> AutoMLSummary {
         let metric = settings.primaryMetric
         let sorted = result.trials.sorted { lhs, rhs in
             switch (lhs.primaryValue, rhs.primaryValue) {
@@ -95,7 +96,8 @@ public enum AutoMLReports {
             stopReason: result.stoppedByBudget ? "time budget" : (result.trials.count >= settings.maxTrials ? "max_trials" : "search ended"),
             trialsPerMinute: result.trialsPerMinute, secondsToBest: result.secondsToBest,
             bestTrial: trials.first { $0.number == result.best.number }, metricDistribution: AutoMLSummary.Distribution(values),
-            test: test?.namedMetrics, heldOut: heldOut?.metrics, trials: trials)
+            test: test?.namedMetrics, heldOut: heldOut?.metrics, trials: trials,
+            finalModel: finalModel.map { AutoMLSummary.FinalModelInfo($0, runID: finalModelRunID) }, bestTrialTest: bestTrialTest?.namedMetrics)
     }
 
     // MARK: Best model explanation
@@ -230,12 +232,53 @@ public struct AutoMLSummary: Sendable, Codable, Equatable {
     public let secondsToBest: Double
     public let bestTrial: Trial?
     public let metricDistribution: Distribution
-    /// The best model on the test split.
+    /// The model handed on (the final model when there is one, else the best trial) on the test split.
     public let test: [String: Double]?
-    /// The best model on the held-out set (`heldout_*` metrics).
+    /// The model handed on, on the held-out set (`heldout_*` metrics).
     public let heldOut: [String: Double]?
     /// Every trial, best first by the primary metric (failed trials last).
     public let trials: [Trial]
+    /// How the model handed on was made from the best trial (nil: the trial's model as is).
+    public var finalModel: FinalModelInfo? = nil
+    /// The best trial's own model on the test split at its validation threshold, beside the final model's.
+    public var bestTrialTest: [String: Double]? = nil
+
+    /// The final model's provenance (see `FinalModel`).
+    public struct FinalModelInfo: Sendable, Codable, Equatable {
+        /// The run holding the final model's files (`runs:/<id>/model`).
+        public let runID: String?
+        /// The trial whose configuration was refitted.
+        public let trial: Int
+        /// Rows it trained on (training + validation) and the ioc rows among them.
+        public let trainingRows: Int, trainingPositives: Int
+        /// Boosting rounds (the best trial's early-stopped count).
+        public let rounds: Int
+        /// The threshold, where it came from, and over how many folds.
+        public let threshold: Double, thresholdSource: String, folds: Int
+        /// The best trial's own threshold on validation.
+        public let validationThreshold: Double
+        /// Out-of-fold figures at the threshold.
+        public let outOfFold: [String: Double]
+        /// The best trials refitted for the choice, in validation order, with their out-of-fold scores.
+        public let candidates: [FinalModel.Candidate]
+        /// The section written into the summary page.
+        public let markdown: String
+
+        init(_ model: FinalModel, runID: String?) {
+            self.runID = runID
+            trial = model.trial.number
+            trainingRows = model.trainingRows
+            trainingPositives = model.trainingPositives
+            rounds = model.rounds
+            threshold = model.threshold
+            thresholdSource = model.thresholdSource.rawValue
+            folds = model.folds
+            validationThreshold = model.validationThreshold
+            outOfFold = model.outOfFold.namedMetrics
+            candidates = model.candidates
+            markdown = model.markdown() + (runID.map { "\nIts files: `runs:/\($0)/model`.\n" } ?? "")
+        }
+    }
 
     /// The summary page.
     public func markdown() -> String {
@@ -249,13 +292,16 @@ public struct AutoMLSummary: Sendable, Codable, Equatable {
             lines += ["## Best trial", "",
                       "Trial \(best.number) (`\(best.algorithm)`), run `\(best.runID ?? "untracked")`, finished after "
                       + String(format: "%.1f s", secondsToBest) + ". Retrain with `runme trials retrain \(best.runID ?? "RUN_ID")`.", "",
-                      "| metric | validation | test |", "| --- | --- | --- |"]
+                      finalModel == nil ? "| metric | validation | test |" : "| metric | validation | test, best trial | test, final model |",
+                      finalModel == nil ? "| --- | --- | --- |" : "| --- | --- | --- | --- |"]
             for name in ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "threshold"] {
-                lines.append("| \(name) | \(number(best.validation?[name])) | \(number(test?[name])) |")
+                lines.append(finalModel == nil ? "| \(name) | \(number(best.validation?[name])) | \(number(test?[name])) |"
+                                               : "| \(name) | \(number(best.validation?[name])) | \(number(bestTrialTest?[name])) | \(number(test?[name])) |")
             }
             lines += ["", "| param | value |", "| --- | --- |"] + best.params.keys.sorted().map { "| `\($0)` | \(best.params[$0] ?? "") |" }
             lines.append("")
         }
+        if let finalModel { lines += [finalModel.markdown] }
         if let heldOut, !heldOut.isEmpty {
             lines += ["## Held-out domains", "", "| measure | value |", "| --- | --- |"]
             for key in heldOut.keys.sorted() { lines.append("| \(key) | \(number(heldOut[key])) |") }

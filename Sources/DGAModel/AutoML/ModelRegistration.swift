@@ -35,10 +35,11 @@ public enum ModelRegistration {
     /// The alias `runme score` uses by default.
     public static let championAlias = "champion"
 
-    /// Registers `runs:/<trialRunID>/model` as a new version of `name` and decides the alias by
+    /// Registers `runs:/<trialRunID>/model` (a trial's run, or the final model's) as a new version of `name` and decides the alias by
     /// scoring the current champion on `data`'s test set with its own threshold.
     public static func register(store: TrackingStore, trialRunID: String, candidateTest: ClassificationReport, data: AutoMLDataset,
-                                metric: PrimaryMetric, name: String = modelName) throws -> RegistrationOutcome {
+                                metric: PrimaryMetric, name: String = modelName,
+                                description: String = "best AutoML trial") throws -> RegistrationOutcome {
         var previous: Int64?
         var championScore: Double?
         var championError: String?
@@ -57,7 +58,7 @@ public enum ModelRegistration {
             }
         }
         let version = try store.createModelVersion(name: name, source: "runs:/\(trialRunID)/\(TrialLogger.modelPath)", runID: trialRunID,
-                                                   description: "best AutoML trial")
+                                                   description: description)
         let candidateScore = metric.value(in: candidateTest)
         let takes = ChampionDecision.takesAlias(candidate: candidateScore, champion: championScore, metric: metric)
         if takes { try store.setAlias(name: name, alias: championAlias, version: version.version) }

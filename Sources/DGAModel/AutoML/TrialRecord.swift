@@ -47,7 +47,12 @@ public struct AutoMLResult: Sendable {
 
     /// The best model's figures on the test set, at the threshold chosen on validation.
     public func testReport(data: AutoMLDataset) throws -> ClassificationReport {
-        guard let outcome = best.outcome else { throw AutoMLError.noSuccessfulTrial("the best trial has no model") }
+        try testReport(of: best, data: data)
+    }
+
+    /// A trial's own model on the test set, at its threshold chosen on validation.
+    public func testReport(of trial: TrialRecord, data: AutoMLDataset) throws -> ClassificationReport {
+        guard let outcome = trial.outcome else { throw AutoMLError.noSuccessfulTrial("trial \(trial.number) has no model") }
         let probabilities = try TrialScoring.probabilities(modelJSON: outcome.modelJSON, algorithm: outcome.configuration.algorithm,
                                                            data: data, part: .test)
         return try ClassificationMetrics.report(labels: data.truth.test, probabilities: probabilities, threshold: outcome.validation.threshold)

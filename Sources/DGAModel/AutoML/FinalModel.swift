@@ -1,0 +1,299 @@
+import Foundation
+
+/// The model the AutoML step hands on: the search's best configuration refitted on the
+/// training and validation rows together (FLAML's `retrain_full`), with its decision threshold
+/// chosen on out-of-fold predictions over those same rows.
+///
+/// Why: the search ranks trials and picks each one's threshold on the validation split alone,
+/// about 10% of the rows (some 270 ioc rows, so one row moves F1 by about 0.2%). The refit gives
+/// the final model that 10% more data; the threshold comes from `folds` models of the same
+/// configuration, each trained on the other folds of train + validation and scoring its own
+/// fold, so it is chosen on every train + validation row (ten times the validation split) and
+/// still on predictions from models that never saw those rows. The test split is never used.
+///
+/// Every model trains the same number of rounds: those early stopping kept on validation in
+/// the best trial (`bestIteration + 1`; one round of many trees for a forest), as FLAML keeps
+/// the best trial's `n_estimators`.
+public struct FinalModel: Sendable {
+    /// Where the final model's threshold comes from.
+    public enum ThresholdSource: String, Sendable, Codable {
+        /// Chosen on out-of-fold predictions over the training and validation rows.
+        case outOfFold = "out_of_fold_train_validation"
+        /// The best trial's own choice on the validation split.
+        case validation = "validation"
+    }
+
+    /// The trial whose configuration was refitted: of the best trials on validation, the one
+    /// with the best out-of-fold primary metric (see `select`).
+    public let trial: TrialRecord
+    /// The refitted model as XGBoost JSON.
+    public let modelJSON: Data
+    /// Scores at or above this are ioc.
+    public let threshold: Double
+    /// Where `threshold` comes from.
+    public let thresholdSource: ThresholdSource
+    /// Rows the final model trained on (training + validation).
+    public let trainingRows: Int
+    /// ioc rows among them.
+    public let trainingPositives: Int
+    /// Boosting rounds every model trained (1 for a forest).
+    public let rounds: Int
+    /// Folds of the out-of-fold predictions.
+    public let folds: Int
+    /// The out-of-fold predictions' figures at `threshold` (over `trainingRows` rows).
+    public let outOfFold: ClassificationReport
+    /// The best trial's own threshold, chosen on validation, for comparison.
+    public let validationThreshold: Double
+    /// Seconds to train the fold models and the final one.
+    public let seconds: Double
+    /// Every candidate `select` refitted, in validation order (empty from `refit` alone).
+    public var candidates: [Candidate] = []
+
+    /// A trial `select` refitted and scored out of fold.
+    public struct Candidate: Sendable, Codable, Equatable {
+        /// The trial's number.
+        public let trial: Int
+        /// Its primary metric on validation (what the search ranked it by).
+        public let validationScore: Double
+        /// Its primary metric out of fold over train + validation, at its out-of-fold threshold.
+        public let outOfFoldScore: Double
+        /// Seconds its fold models and refit took.
+        public let seconds: Double
+    }
+
+    /// Folds used when none are given.
+    public static let defaultFolds = 5
+    /// Candidates considered when none are given.
+    public static let defaultCandidates = 5
+    /// The refits' time allowance as a share of the search's budget (`select`'s `budgetSeconds`).
+    public static let budgetShare = 0.5
+
+    /// Refits the best `candidates` trials on validation (each with its out-of-fold threshold)
+    /// and keeps the one with the best out-of-fold primary metric: the trial choice made on
+    /// every train + validation row instead of the validation split alone.
+    ///
+    /// The first candidate (the search's best) is always refitted; a further one is skipped when
+    /// its expected cost (its trial's seconds × (folds + 1) / concurrency) would take the
+    /// refits past `budgetSeconds`, so a search whose best trials are slow stays near its budget.
+    public static func select(_ result: AutoMLResult, data: AutoMLDataset, seed: UInt64, metric: PrimaryMetric,
+                              folds: Int = defaultFolds, candidates: Int = defaultCandidates, budgetSeconds: Double,
+                              concurrency: Int = 2) throws -> FinalModel {
+        try choose(from: refitCandidates(result, data: data, seed: seed, metric: metric, folds: folds, candidates: candidates,
+                                         budgetSeconds: budgetSeconds, concurrency: concurrency), metric: metric)
+    }
+
+    /// The candidates `select` chooses from, refitted, in validation order (the search's best first).
+    public static func refitCandidates(_ result: AutoMLResult, data: AutoMLDataset, seed: UInt64, metric: PrimaryMetric,
+                                       folds: Int = defaultFolds, candidates: Int = defaultCandidates, budgetSeconds: Double,
+                                       concurrency: Int = 2) throws -> [FinalModel] {
+        let ranked = result.trials.filter { $0.outcome != nil && $0.primaryValue != nil }.sorted { lhs, rhs in
+            metric.isBetter(lhs.primaryValue ?? .nan, than: rhs.primaryValue ?? .nan) || (lhs.primaryValue == rhs.primaryValue && lhs.number < rhs.number)
+        }
+        let clock = ContinuousClock()
+        let began = clock.now
+        var evaluated: [FinalModel] = []
+        for trial in ranked.prefix(max(1, candidates)) {
+            let spent = clock.now - began
+            let spentSeconds = Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
+            let expected = (trial.outcome?.durationSeconds ?? 0) * Double(folds + 1) / Double(max(1, concurrency))
+            if !evaluated.isEmpty, spentSeconds + expected > budgetSeconds { continue }
+            evaluated.append(try refit(trial, data: data, seed: seed, criterion: metric.thresholdCriterion, folds: folds, concurrency: concurrency))
+        }
+        guard !evaluated.isEmpty else { throw AutoMLError.noSuccessfulTrial("no trial has a model") }
+        return evaluated
+    }
+
+    /// The candidate with the best out-of-fold primary metric (the first on a tie), listing all.
+    public static func choose(from evaluated: [FinalModel], metric: PrimaryMetric) throws -> FinalModel {
+        guard var chosen = evaluated.first else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
+        for model in evaluated.dropFirst() where metric.isBetter(metric.value(in: model.outOfFold), than: metric.value(in: chosen.outOfFold)) {
+            chosen = model
+        }
+        chosen.candidates = evaluated.map {
+            Candidate(trial: $0.trial.number, validationScore: $0.trial.primaryValue ?? .nan,
+                      outOfFoldScore: metric.value(in: $0.outOfFold), seconds: $0.seconds)
+        }
+        return chosen
+    }
+
+    /// Refits `trial`'s configuration on `data`'s training and validation rows.
+    ///
+    /// - Parameters:
+    ///   - criterion: how the threshold is chosen (the primary metric's).
+    ///   - folds: out-of-fold models for the threshold (2 or more).
+    ///   - concurrency: models trained at once, one XGBoost thread each.
+    /// - Throws: `AutoMLError.noSuccessfulTrial` when the best trial has no model,
+    ///   `AutoMLError.invalidSetting` for fewer than 2 folds, XGBoost errors from training.
+    public static func refit(_ trial: TrialRecord, data: AutoMLDataset, seed: UInt64, criterion: ThresholdCriterion = .maximumF1,
+                             folds: Int = defaultFolds, concurrency: Int = 2) throws -> FinalModel {
+        guard let outcome = trial.outcome else { throw AutoMLError.noSuccessfulTrial("trial \(trial.number) has no model") }
+        guard folds >= 2 else { throw AutoMLError.invalidSetting("the final model's threshold needs at least 2 folds, got \(folds)") }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let configuration = outcome.configuration
+        let rounds = configuration.algorithm == .randomForest ? 1 : outcome.bestIteration + 1
+        let rows = FinalModelRows(data)
+        let foldOf = try OutOfFoldFeatures.assignFolds(labels: rows.labels, foldCount: folds, seed: seed ^ 0x5EED_F17A_1000_0001)
+        let parameters = configuration.boosterParameters(classRatio: data.scalePosWeight, nthread: 1, seed: seed)
+
+        // Job `folds` is the final model on every row; jobs 0..<folds are the fold models.
+        let jobs = folds + 1
+        let collected = ResultBox(count: jobs)
+        let queue = DispatchQueue(label: "runme.final-model", attributes: .concurrent)
+        let gate = DispatchSemaphore(value: max(1, concurrency))
+        let group = DispatchGroup()
+        for job in 0..<jobs {
+            gate.wait()
+            queue.async(group: group) {
+                defer { gate.signal() }
+                collected.set(job, Result {
+                    let trainRows = job == folds ? Array(rows.truth.indices) : rows.truth.indices.filter { foldOf[$0] != job }
+                    let training = try rows.matrix(trainRows, hashed: configuration.algorithm.usesHashedNGrams, withLabels: true)
+                    let model = try Booster.train(parameters: parameters, training: training, rounds: rounds).booster
+                    if job == folds { return .model(try model.modelData(format: .json)) }
+                    let scoredRows = rows.truth.indices.filter { foldOf[$0] == job }
+                    let scored = try rows.matrix(scoredRows, hashed: configuration.algorithm.usesHashedNGrams, withLabels: false)
+                    return .predictions(scoredRows, try model.predict(scored).map(Double.init))
+                })
+            }
+        }
+        group.wait()
+
+        var outOfFold = [Double](repeating: .nan, count: rows.truth.count)
+        var modelJSON = Data()
+        for job in 0..<jobs {
+            switch try collected.get(job) {
+            case let .model(json): modelJSON = json
+            case let .predictions(indices, scores): for (row, score) in zip(indices, scores) { outOfFold[row] = score }
+            }
+        }
+        let threshold = try ClassificationMetrics.chooseThreshold(labels: rows.truth, scores: outOfFold, criterion: criterion)?.threshold
+            ?? outcome.validation.threshold
+        let report = try ClassificationMetrics.report(labels: rows.truth, probabilities: outOfFold, threshold: threshold)
+        let elapsed = clock.now - began
+        return FinalModel(trial: trial, modelJSON: modelJSON, threshold: threshold, thresholdSource: .outOfFold,
+                          trainingRows: rows.truth.count, trainingPositives: rows.truth.filter { $0 }.count, rounds: rounds, folds: folds,
+                          outOfFold: report, validationThreshold: outcome.validation.threshold,
+                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// The final model's probabilities on the test split.
+    public func testProbabilities(data: AutoMLDataset) throws -> [Double] {
+        try TrialScoring.probabilities(modelJSON: modelJSON, algorithm: trial.configuration.algorithm, data: data, part: .test)
+    }
+
+    /// The final model on the test split at `threshold` (or at another threshold, for comparison).
+    public func testReport(data: AutoMLDataset, threshold: Double? = nil) throws -> ClassificationReport {
+        try ClassificationMetrics.report(labels: data.truth.test, probabilities: testProbabilities(data: data),
+                                         threshold: threshold ?? self.threshold)
+    }
+
+    /// The final model on a held-out set, at `threshold`.
+    public func heldOutReport(data: AutoMLDataset, heldOut: HeldOutSet) throws -> HeldOutReport {
+        let probabilities = try TrialScoring.probabilities(modelJSON: modelJSON, algorithm: trial.configuration.algorithm,
+                                                           featurizer: data.featurizer, labels: heldOut.labels)
+        return try heldOut.evaluate(probabilities: probabilities, threshold: threshold)
+    }
+
+    /// The best trial's outcome carrying the final model instead, for its explanation
+    /// (importance, SHAP): the out-of-fold figures stand in for the validation ones.
+    public var explainedOutcome: TrialOutcome? {
+        trial.outcome.map { outcome in
+            TrialOutcome(configuration: outcome.configuration, modelJSON: modelJSON, history: [], validation: outOfFold,
+                         roundsTrained: rounds, bestIteration: rounds - 1, startTime: outcome.startTime, durationSeconds: seconds)
+        }
+    }
+
+    /// What the parent run logs as params: how the final model was made.
+    public var params: [String: String] {
+        ["final_model": "refit_train_validation", "final_model_trial": String(trial.number),
+         "final_trial_choice": candidates.count > 1 ? "best_out_of_fold_of_\(candidates.count)" : "best_validation",
+         "final_threshold_source": thresholdSource.rawValue, "final_threshold_folds": String(folds),
+         "final_training_rows": String(trainingRows), "final_rounds": String(rounds)]
+    }
+
+    /// What the parent run logs as metrics: the threshold and the out-of-fold figures.
+    public var metrics: [String: Double] {
+        var metrics = ["final_threshold": threshold, "final_validation_threshold": validationThreshold,
+                       "final_training_rows": Double(trainingRows),
+                       "final_refit_seconds": candidates.isEmpty ? seconds : candidates.reduce(0) { $0 + $1.seconds },
+                       "final_candidates": Double(max(1, candidates.count))]
+        for (name, value) in outOfFold.namedMetrics where name != "threshold" { metrics["final_oof_" + name] = value }
+        return metrics
+    }
+
+    /// A Markdown section on how the final model was made, for the summary and its notebook.
+    public func markdown() -> String {
+        let trialRun = trial.runID ?? "untracked"
+        var choice = ""
+        if candidates.count > 1 {
+            choice = "\n\nCandidates, the best trials on validation, each refitted and scored out of fold (the one with the best "
+                + "out-of-fold figure is kept):\n\n| trial | validation | out of fold | seconds |\n| --- | --- | --- | --- |\n"
+                + candidates.map { "| \($0.trial) | \(String(format: "%.4f", $0.validationScore)) | \(String(format: "%.4f", $0.outOfFoldScore)) | \(String(format: "%.1f", $0.seconds)) |" }
+                    .joined(separator: "\n")
+        }
+        return """
+            ## Final model
+
+            The configuration of trial \(trial.number) (`\(trial.configuration.algorithm.rawValue)`, run `\(trialRun)`) \
+            refitted on the training and validation rows together: \(trainingRows) rows (\(trainingPositives) ioc), \(rounds) \
+            round\(rounds == 1 ? "" : "s") (the rounds early stopping kept on validation). The threshold \
+            \(String(format: "%.4f", threshold)) is chosen on out-of-fold predictions over those rows (\(folds) folds, each scored \
+            by a model trained on the others; the test split is never used); the trial's own threshold on the validation split was \
+            \(String(format: "%.4f", validationThreshold)). Out-of-fold figures at the threshold: F1 \
+            \(String(format: "%.4f", outOfFold.f1)), precision \(String(format: "%.4f", outOfFold.precision)), recall \
+            \(String(format: "%.4f", outOfFold.recall)), ROC AUC \(String(format: "%.4f", outOfFold.rocAUC)). Refit and folds took \
+            \(String(format: "%.1f", seconds)) s.\(choice)
+
+            """
+    }
+}
+
+/// The training and validation rows together, in that order, as one set.
+struct FinalModelRows {
+    let labels: [String]
+    let truth: [Bool]
+    let dense: DenseMatrix
+    let hashed: SparseMatrix
+
+    init(_ data: AutoMLDataset) {
+        labels = (data.split.train + data.split.validation).map { data.labels[$0] }
+        truth = data.truth.train + data.truth.validation
+        dense = DenseMatrix.concatenating([data.dense.train, data.dense.validation], columnCount: data.dense.train.columnCount)
+        hashed = SparseMatrix.concatenating([data.hashed.train, data.hashed.validation], columnCount: data.hashed.train.columnCount)
+    }
+
+    func matrix(_ rows: [Int], hashed useHashed: Bool, withLabels: Bool) throws -> DMatrix {
+        let labels = withLabels ? rows.map { Float(truth[$0] ? 1 : 0) } : nil
+        if useHashed { return try DMatrix(hashed.selecting(rows: rows), labels: labels, nthread: 1) }
+        return try DMatrix(dense.selecting(rows: rows), labels: labels, featureNames: Featurizer.names(of: AutoMLDataset.denseFeatures), nthread: 1)
+    }
+}
+
+/// What one of the final model's training jobs produced.
+private enum FinalModelJob: Sendable {
+    case model(Data)
+    case predictions([Int], [Double])
+}
+
+/// Results of the jobs, written from several threads.
+private final class ResultBox: @unchecked Sendable {
+    // Unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var results: [Result<FinalModelJob, any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<FinalModelJob, any Error>) {
+        lock.lock()
+        defer { lock.unlock() }
+        results[index] = result
+    }
+
+    func get(_ index: Int) throws -> FinalModelJob {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let result = results[index] else { throw AutoMLError.noSuccessfulTrial("final model job \(index) did not run") }
+        return try result.get()
+    }
+}
