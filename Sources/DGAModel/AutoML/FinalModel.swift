@@ -138,7 +138,7 @@ public struct FinalModel: Sendable {
 
         // Job `folds` is the final model on every row; jobs 0..<folds are the fold models.
         let jobs = folds + 1
-        let collected = ResultBox(count: jobs)
+        let collected = JobResults<FinalModelJob>(count: jobs)
         let queue = DispatchQueue(label: "runme.final-model", attributes: .concurrent)
         let gate = DispatchSemaphore(value: max(1, concurrency))
         let group = DispatchGroup()
@@ -146,7 +146,7 @@ public struct FinalModel: Sendable {
             gate.wait()
             queue.async(group: group) {
                 defer { gate.signal() }
-                collected.set(job, Result {
+                collected.run(job) {
                     let trainRows = job == folds ? Array(rows.truth.indices) : rows.truth.indices.filter { foldOf[$0] != job }
                     let training = try rows.matrix(trainRows, hashed: configuration.algorithm.usesHashedNGrams, withLabels: true)
                     let model = try Booster.train(parameters: parameters, training: training, rounds: rounds).booster
@@ -154,7 +154,7 @@ public struct FinalModel: Sendable {
                     let scoredRows = rows.truth.indices.filter { foldOf[$0] == job }
                     let scored = try rows.matrix(scoredRows, hashed: configuration.algorithm.usesHashedNGrams, withLabels: false)
                     return .predictions(scoredRows, try model.predict(scored).map(Double.init))
-                })
+                }
             }
         }
         group.wait()
@@ -162,7 +162,7 @@ public struct FinalModel: Sendable {
         var outOfFold = [Double](repeating: .nan, count: rows.truth.count)
         var modelJSON = Data()
         for job in 0..<jobs {
-            switch try collected.get(job) {
+            switch try collected.value(job) {
             case let .model(json): modelJSON = json
             case let .predictions(indices, scores): for (row, score) in zip(indices, scores) { outOfFold[row] = score }
             }
@@ -274,26 +274,4 @@ struct FinalModelRows {
 private enum FinalModelJob: Sendable {
     case model(Data)
     case predictions([Int], [Double])
-}
-
-/// Results of the jobs, written from several threads.
-private final class ResultBox: @unchecked Sendable {
-    // Unchecked: every access holds `lock`.
-    private let lock = NSLock()
-    private var results: [Result<FinalModelJob, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<FinalModelJob, any Error>) {
-        lock.lock()
-        defer { lock.unlock() }
-        results[index] = result
-    }
-
-    func get(_ index: Int) throws -> FinalModelJob {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let result = results[index] else { throw AutoMLError.noSuccessfulTrial("final model job \(index) did not run") }
-        return try result.get()
-    }
 }

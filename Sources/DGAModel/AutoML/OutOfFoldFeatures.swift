@@ -61,21 +61,21 @@ public struct OutOfFoldFeatures: Sendable {
             return legit
         }
         // The folds are independent, and refitting the tables dominates: one fold per core.
-        let parts = FoldParts(count: foldCount)
+        let parts = JobResults<(DenseMatrix, SparseMatrix)>(count: foldCount)
         let inputs = foldRows.map { rows in rows.map { DomainInput(label: labels[$0]) } }
         let work = { @Sendable (fold: Int) in
-            parts.set(fold, Result {
+            parts.run(fold) {
                 let featurizer = try full.refitted(legitLabels: otherLegit[fold], uniqueDictionaryWords: uniqueWords)
                 return (featurizer.matrix(inputs[fold], features: features),
                         featurizer.hashedNGrams(inputs[fold], appending: features))
-            })
+            }
         }
         if threads > 1 {
             DispatchQueue.concurrentPerform(iterations: foldCount, execute: work)
         } else {
             for fold in 0..<foldCount { work(fold) }
         }
-        let computed = try parts.results()
+        let computed = try parts.values()
         let denseParts = computed.map(\.0)
         let hashedParts = computed.map(\.1)
         // Back to the rows' own order: row r is at position `placed[r]` of the fold-ordered parts.
@@ -112,30 +112,6 @@ public struct OutOfFoldFeatures: Sendable {
         foldOf.reserveCapacity(distinct.count)
         for (position, label) in distinct.enumerated() { foldOf[label] = position % foldCount }
         return normalized.map { foldOf[$0] ?? 0 }
-    }
-}
-
-/// Each fold's features, filled in by the workers that compute them.
-private final class FoldParts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [Result<(DenseMatrix, SparseMatrix), any Error>?]
-
-    init(count: Int) { parts = Array(repeating: nil, count: count) }
-
-    func set(_ fold: Int, _ result: Result<(DenseMatrix, SparseMatrix), any Error>) {
-        lock.lock()
-        defer { lock.unlock() }
-        parts[fold] = result
-    }
-
-    /// The folds' features in fold order; the first fold's error if one failed.
-    func results() throws -> [(DenseMatrix, SparseMatrix)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try parts.enumerated().map { fold, part in
-            guard let part else { throw AutoMLError.notEnoughData("fold \(fold + 1) of \(parts.count) was not computed") }
-            return try part.get()
-        }
     }
 }
 
