@@ -38,8 +38,28 @@ struct BranchFreeForest: Sendable {
         }
     }
 
+    /// A node of the missing-value-free walk: 8 bytes, eight to a cache line, one compare a
+    /// step (see `substitutes`).
+    struct CompactNode: Sendable {
+        /// Split threshold (right when `x >= threshold`); NaN for a leaf (no value passes).
+        var threshold: Float
+        /// `left << 8 | column`: the left child (the right is `left + 1`; a leaf's own index)
+        /// and the split column.
+        var link: UInt32
+
+        @inline(__always)
+        func next(_ x: Float) -> Int {
+            Int(link >> 8 &+ UInt32(unsafeBitCast(x >= threshold, to: UInt8.self)))
+        }
+    }
+
     /// Rows walked side by side (`addMargins` spells them out).
     static let blockSize = 8
+    /// Rows whose missing values are replaced at a time (in a buffer on the stack).
+    static let substitutionRows = 256
+    /// Widest row the compact walk takes (its column is one byte; wider rows, such as a dense
+    /// view of hashed n-grams, would cost more to copy than the walk saves).
+    static let compactMaxWidth = 256
 
     let nodes: [Node]
     /// Leaf value by node index (0 for splits).
@@ -47,6 +67,16 @@ struct BranchFreeForest: Sendable {
     /// Each tree's root and depth (steps from root to its deepest leaf).
     let roots: [UInt32]
     let depths: [Int]
+    /// The same trees as `CompactNode`s, when every column's missing value can be replaced by
+    /// a number that every split on that column sends the same way (nil otherwise).
+    let compact: [CompactNode]?
+    /// The value each column's missing value (NaN) is replaced with for the compact walk: +∞
+    /// where every split on the column sends missing values right (+∞ ≥ any threshold), −∞
+    /// where every split sends them left and no threshold is −∞. XGBoost learns a default
+    /// direction per split, but on data without missing values it sends them all right, so
+    /// the job's models all qualify; a model with both directions on one column does not, and
+    /// keeps the walk with the missing-value test at every step.
+    let substitutes: [Float]
 
     /// Lays out `trees` (each a list of node indices of `source` reachable from its root).
     init(source: [CompiledModel.Node], roots sourceRoots: [Int32]) {
@@ -91,11 +121,45 @@ struct BranchFreeForest: Sendable {
         self.leafValues = leafValues
         self.roots = roots
         self.depths = depths
+        (self.compact, self.substitutes) = Self.compactForm(nodes)
+    }
+
+    /// The compact nodes and the missing-value substitutes, or nil nodes when some column's
+    /// splits disagree on missing values, a column is beyond a byte, or the forest has 2²⁴
+    /// nodes or more.
+    private static func compactForm(_ nodes: [Node]) -> ([CompactNode]?, [Float]) {
+        guard nodes.count < 1 << 24 else { return (nil, []) }
+        var right: [Bool] = [], left: [Bool] = [], minusInfinity: [Bool] = []
+        for node in nodes where !node.threshold.isNaN {
+            let column = Int(node.column)
+            guard column < compactMaxWidth else { return (nil, []) }
+            if column >= right.count {
+                right += repeatElement(false, count: column + 1 - right.count)
+                left += repeatElement(false, count: column + 1 - left.count)
+                minusInfinity += repeatElement(false, count: column + 1 - minusInfinity.count)
+            }
+            if node.missingRight == 1 { right[column] = true } else { left[column] = true }
+            if node.threshold == -.infinity { minusInfinity[column] = true }
+        }
+        var substitutes = [Float](repeating: .infinity, count: compactMaxWidth)
+        for column in right.indices {
+            if right[column] && left[column] { return (nil, []) }
+            if left[column] {
+                guard !minusInfinity[column] else { return (nil, []) }
+                substitutes[column] = -.infinity
+            }
+        }
+        let compact = nodes.map { CompactNode(threshold: $0.threshold, link: $0.left << 8 | $0.column) }
+        return (compact, substitutes)
     }
 
     /// Adds every tree's leaf value, in tree order, to `out[row]` for `rowCount` rows of
     /// `width` values each (row-major, NaN = missing).
     func addMargins(dense values: UnsafePointer<Float>, width: Int, rowCount: Int, into out: UnsafeMutablePointer<Float>) {
+        if let compact, width <= Self.compactMaxWidth {
+            addCompactMargins(compact, dense: values, width: width, rowCount: rowCount, into: out)
+            return
+        }
         nodes.withUnsafeBufferPointer { nodeBuffer in
             leafValues.withUnsafeBufferPointer { leafBuffer in
                 guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
@@ -144,6 +208,78 @@ struct BranchFreeForest: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// `addMargins` through the compact nodes: rows are copied, `substitutionRows` at a time,
+    /// with each missing value replaced by its column's substitute, which every split sends where
+    /// it sends a missing value; so each step is one compare (`x >= threshold`), and each row
+    /// reaches the same leaves, added in the same tree order, as through `nodes`.
+    private func addCompactMargins(_ compact: [CompactNode], dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
+                                   into out: UnsafeMutablePointer<Float>) {
+        compact.withUnsafeBufferPointer { nodeBuffer in
+        leafValues.withUnsafeBufferPointer { leafBuffer in
+        substitutes.withUnsafeBufferPointer { substitutes in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, Self.substitutionRows * width)) { rows in
+            guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress, let clean = rows.baseAddress else { return }
+            var sliceStart = 0
+            while sliceStart < rowCount {
+                let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
+                let source = values + sliceStart * width
+                for row in 0..<sliceCount {
+                    for column in 0..<width {
+                        let x = source[row * width + column]
+                        clean[row * width + column] = x.isNaN ? substitutes[column] : x
+                    }
+                }
+                let sliceOut = out + sliceStart
+                for (tree, root) in roots.enumerated() {
+                    let depth = depths[tree]
+                    let start = Int(root)
+                    var first = 0
+                    while first &+ Self.blockSize <= sliceCount {
+                        let r0 = UnsafePointer(clean + first &* width), r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
+                        let r4 = r3 + width, r5 = r4 + width, r6 = r5 + width, r7 = r6 + width
+                        var p0 = start, p1 = start, p2 = start, p3 = start, p4 = start, p5 = start, p6 = start, p7 = start
+                        for _ in 0..<depth {
+                            let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
+                            let n4 = nodes[p4], n5 = nodes[p5], n6 = nodes[p6], n7 = nodes[p7]
+                            p0 = n0.next(r0[Int(n0.link & 0xFF)])
+                            p1 = n1.next(r1[Int(n1.link & 0xFF)])
+                            p2 = n2.next(r2[Int(n2.link & 0xFF)])
+                            p3 = n3.next(r3[Int(n3.link & 0xFF)])
+                            p4 = n4.next(r4[Int(n4.link & 0xFF)])
+                            p5 = n5.next(r5[Int(n5.link & 0xFF)])
+                            p6 = n6.next(r6[Int(n6.link & 0xFF)])
+                            p7 = n7.next(r7[Int(n7.link & 0xFF)])
+                        }
+                        let o = sliceOut + first
+                        o[0] += leaves[p0]
+                        o[1] += leaves[p1]
+                        o[2] += leaves[p2]
+                        o[3] += leaves[p3]
+                        o[4] += leaves[p4]
+                        o[5] += leaves[p5]
+                        o[6] += leaves[p6]
+                        o[7] += leaves[p7]
+                        first &+= Self.blockSize
+                    }
+                    while first < sliceCount {
+                        let row = clean + first &* width
+                        var position = start
+                        for _ in 0..<depth {
+                            let node = nodes[position]
+                            position = node.next(row[Int(node.link & 0xFF)])
+                        }
+                        sliceOut[first] += leaves[position]
+                        first &+= 1
+                    }
+                }
+                sliceStart += sliceCount
+            }
+        }
+        }
+        }
         }
     }
 }

@@ -221,33 +221,21 @@ public struct Featurizer: Sendable {
                 let slot = Int(byte & 0x7F)
                 if counts[slot] == 0 { distinct += 1 }
                 counts[slot] &+= 1
-                var currentClass = 0
-                switch byte {
-                case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"):
-                    vowels += 1
-                    run = 0
-                    currentClass = 1
-                case UInt8(ascii: "j"), UInt8(ascii: "k"), UInt8(ascii: "q"), UInt8(ascii: "v"), UInt8(ascii: "w"),
-                     UInt8(ascii: "x"), UInt8(ascii: "z"):
-                    rare += 1
-                    run += 1
-                    if run > longestRun { longestRun = run }
-                    currentClass = 1
-                case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                    run += 1
-                    if run > longestRun { longestRun = run }
-                    currentClass = 1
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    digits += 1
-                    run = 0
-                    currentClass = 2
-                case UInt8(ascii: "-"):
-                    hyphens += 1
-                    run = 0
-                default:
-                    run = 0
-                }
-                if hex && !(currentClass == 2 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))) { hex = false }
+                // Branch-free: which class a character is in is as good as random to the branch
+                // predictor, so a switch over it mispredicted about once a character.
+                let letterIndex = UInt32(byte) &- UInt32(UInt8(ascii: "a"))
+                let isLetter = letterIndex < 26
+                let letterBit: UInt32 = isLetter ? 1 &<< letterIndex : 0
+                let isDigit = UInt32(byte) &- UInt32(UInt8(ascii: "0")) < 10
+                let consonant = letterBit & ~Self.vowelBits != 0
+                vowels += Int(truncatingIfNeeded: (letterBit & Self.vowelBits) &>> letterIndex)
+                rare += Int(truncatingIfNeeded: (letterBit & Self.rareBits) &>> letterIndex)
+                digits += isDigit ? 1 : 0
+                hyphens += byte == UInt8(ascii: "-") ? 1 : 0
+                run = consonant ? run + 1 : 0
+                longestRun = max(longestRun, run)
+                hex = hex && (isDigit || letterBit & Self.hexLetterBits != 0)
+                let currentClass = isLetter ? 1 : (isDigit ? 2 : 0)
                 if currentClass != 0 && previousClass != 0 && currentClass != previousClass { switches += 1 }
                 previousClass = currentClass
             }
@@ -316,6 +304,12 @@ public struct Featurizer: Sendable {
         out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
         out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
     }
+
+    /// Letters as bits (a = bit 0): the vowels a, e, i, o, u; the rare letters j, k, q, v, w,
+    /// x, z; the hexadecimal letters a to f.
+    private static let vowelBits: UInt32 = 1 << 0 | 1 << 4 | 1 << 8 | 1 << 14 | 1 << 20
+    private static let rareBits: UInt32 = 1 << 9 | 1 << 10 | 1 << 16 | 1 << 21 | 1 << 22 | 1 << 23 | 1 << 25
+    private static let hexLetterBits: UInt32 = 0x3F
 
     /// `c · log2 c` for the character counts of ordinary labels.
     private static let countLog2Count: [Double] = (0..<128).map { $0 == 0 ? 0 : Double($0) * log2(Double($0)) }

@@ -20,7 +20,13 @@ import Foundation
 /// dense array of them (256 KiB for domain characters); a 4- or 5-gram is a 31-bit key into one
 /// open-addressing table of 8-byte slots; words longer than 5 continue through the word trie,
 /// packed depth first.
-struct GramIndex: Sendable {
+///
+/// A class holding its tables in memory of its own, read through raw pointers: as a struct of
+/// arrays, every label's `if let gramIndex` copied it (eight reference counts up and down, a
+/// tenth of the featurizer's time), and the walk's closures over the arrays made the compiler
+/// check exclusive access dynamically on every word found. Immutable once built (hence
+/// Sendable); the memory is freed with the index.
+final class GramIndex: @unchecked Sendable {
     /// A gram's facts: bits 0-14 the popular weight's index (0: not in the table), bits 15-29
     /// the dictionary weight's, `wordGoesOn` when a dictionary word begins with the gram,
     /// `wordEnds` when the gram is one.
@@ -35,12 +41,14 @@ struct GramIndex: Sendable {
         var info: Info
     }
 
-    private let byteClass: [UInt8]
+    /// Class of each byte (256).
+    private let byteClass: UnsafeBufferPointer<UInt8>
     private let side: Int
     /// Distinct weights by index; index 0 (absent) holds NaN and is never read.
-    private let popularWeights: [Float]
-    private let dictionaryWeights: [Float]
-    private let triples: [Info]
+    private let popularWeights: UnsafeBufferPointer<Float>
+    private let dictionaryWeights: UnsafeBufferPointer<Float>
+    /// 3-gram facts by `(a · side + b) · side + c` (side³).
+    private let triples: UnsafeBufferPointer<Info>
     private let entries: SlotTable
     /// Keys of the 5-character word prefixes that longer words extend, to their packed records.
     private let deepStarts: SlotTable
@@ -48,7 +56,7 @@ struct GramIndex: Sendable {
     /// word ends there) then its children as `byte << 24 | record`; its first child's record
     /// comes next, so that following a word (mostly one child after another) reads consecutive
     /// memory.
-    private let deep: [UInt32]
+    private let deep: UnsafeBufferPointer<UInt32>
     private let popularMaxN: Int
     private let dictionaryMaxN: Int
 
@@ -184,16 +192,36 @@ struct GramIndex: Sendable {
         }
         guard deep.count < 1 << 24 else { return nil }
 
-        self.byteClass = byteClass
+        self.byteClass = Self.frozen(byteClass)
         self.side = side
-        self.popularWeights = weightTables[0]
-        self.dictionaryWeights = weightTables[1]
-        self.triples = triples
+        self.popularWeights = Self.frozen(weightTables[0])
+        self.dictionaryWeights = Self.frozen(weightTables[1])
+        self.triples = Self.frozen(triples)
         self.entries = SlotTable(longer)
         self.deepStarts = SlotTable(deepStarts)
-        self.deep = deep
+        self.deep = Self.frozen(deep)
         self.popularMaxN = popular.maxN
         self.dictionaryMaxN = dictionary.maxN
+    }
+
+    deinit {
+        for memory in [UnsafeRawPointer(byteClass.baseAddress), UnsafeRawPointer(popularWeights.baseAddress),
+                       UnsafeRawPointer(dictionaryWeights.baseAddress), UnsafeRawPointer(triples.baseAddress),
+                       UnsafeRawPointer(deep.baseAddress)] {
+            UnsafeMutableRawPointer(mutating: memory)?.deallocate()
+        }
+    }
+
+    /// A copy of `values` in 64-byte-aligned memory the index owns (at least one element, so
+    /// that the base address is never nil).
+    private static func frozen<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+        let count = max(1, values.count)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<T>.stride, alignment: 64)
+        let base = memory.bindMemory(to: T.self, capacity: count)
+        values.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress { base.initialize(from: from, count: source.count) }
+        }
+        return UnsafeBufferPointer(start: base, count: values.count)
     }
 
     /// Raw views of the tables the walk reads first, for `prefetch`; valid only inside the body
@@ -239,16 +267,12 @@ struct GramIndex: Sendable {
     /// Runs `body` with raw views of the tables for prefetching (nil if a table is empty, which
     /// a built index never has: 256 classes, side³ triples, at least 16 slots).
     func withPrefetcher<R>(_ body: (Prefetcher?) -> R) -> R {
-        withExtendedLifetime((entries, deepStarts)) {
-            byteClass.withUnsafeBufferPointer { byteClass in
-                triples.withUnsafeBufferPointer { triples in
-                    guard let classBase = byteClass.baseAddress, byteClass.count == 256,
-                          let tripleBase = triples.baseAddress, triples.count == side * side * side,
-                          let entryBase = entries.slots.baseAddress, let deepBase = deepStarts.slots.baseAddress else { return body(nil) }
-                    return body(Prefetcher(byteClass: classBase, triples: tripleBase, entries: entryBase, side: side, capacity: entries.capacity,
-                                           deepStarts: deepBase, deepCapacity: deepStarts.capacity))
-                }
-            }
+        withExtendedLifetime(self) {
+            guard let classBase = byteClass.baseAddress, byteClass.count == 256,
+                  let tripleBase = triples.baseAddress, triples.count == side * side * side,
+                  let entryBase = entries.slots.baseAddress, let deepBase = deepStarts.slots.baseAddress else { return body(nil) }
+            return body(Prefetcher(byteClass: classBase, triples: tripleBase, entries: entryBase, side: side, capacity: entries.capacity,
+                                   deepStarts: deepBase, deepCapacity: deepStarts.capacity))
         }
     }
 
@@ -272,6 +296,14 @@ struct GramIndex: Sendable {
         }
     }
 
+    /// A word of `size` characters at `start`: the longest so far, and a better cover of the
+    /// first `start + size` characters when it extends the best cover of the first `start`.
+    @inline(__always)
+    private static func found(_ size: Int, at start: Int, _ best: UnsafeMutableBufferPointer<Int>, _ longest: inout Int) {
+        longest = max(longest, size)
+        if best[start] + size > best[start + size] { best[start + size] = best[start] + size }
+    }
+
     @inline(__always)
     private func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ scratch: UnsafeMutableBufferPointer<Int>,
                       _ gathered3: UnsafeMutableBufferPointer<Info>, _ gathered: UnsafeMutableBufferPointer<Entry>,
@@ -281,22 +313,18 @@ struct GramIndex: Sendable {
         let best = UnsafeMutableBufferPointer(rebasing: scratch[0...length])
         let classes = UnsafeMutableBufferPointer(rebasing: scratch[(length + 1)...])
         best.initialize(repeating: 0)
-        byteClass.withUnsafeBufferPointer { byteClass in
-            for index in 0..<length { classes[index] = Int(byteClass[Int(bytes[index])]) }
-        }
+        for index in 0..<length { classes[index] = Int(byteClass[Int(bytes[index])]) }
         var popularSum: Float = 0, dictionarySum: Float = 0
         var popularSeen = 0, dictionarySeen = 0
         var longest = 0
-        func found(_ size: Int, at start: Int) {
-            longest = max(longest, size)
-            if best[start] + size > best[start + size] { best[start + size] = best[start] + size }
-        }
-        triples.withUnsafeBufferPointer { triples in
+        // No closures from here on (the tables are raw pointers): a local captured by one would
+        // be boxed and its every write checked for exclusive access at run time.
+        let triples = self.triples, popularWeights = self.popularWeights, dictionaryWeights = self.dictionaryWeights
+        let entryTable = self.entries
+        let entries = entryTable.slots
+        let deep = self.deep
+        let deepSlots = deepStarts.slots, deepCapacity = deepStarts.capacity
         do {
-            let entryTable = self.entries
-            let entries = entryTable.slots
-        popularWeights.withUnsafeBufferPointer { popularWeights in
-        dictionaryWeights.withUnsafeBufferPointer { dictionaryWeights in
             // Pass 1: independent reads (a class 0, a byte in no reference text, reads facts of
             // nothing or a slot no key matches; pass 2 stops there anyway).
             if length >= 3 {
@@ -307,7 +335,18 @@ struct GramIndex: Sendable {
                         let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
                         gathered[2 * start] = entries[SlotTable.home(key4, capacity: entryTable.capacity)]
                         if start + 5 <= length {
-                            gathered[2 * start + 1] = entries[SlotTable.home(key4 << 6 | UInt32(classes[start + 4]), capacity: entryTable.capacity)]
+                            let key5 = key4 << 6 | UInt32(classes[start + 4])
+                            let entry5 = entries[SlotTable.home(key5, capacity: entryTable.capacity)]
+                            gathered[2 * start + 1] = entry5
+                            // A word going on past five characters: ask now for its trie record,
+                            // which pass 2 would otherwise wait for (its start slot was
+                            // prefetched labels ago). A prefetch only; the result is unchanged.
+                            if start + 5 < length, entry5.key == key5, entry5.info & Self.wordGoesOn != 0 {
+                                let start5 = deepSlots[SlotTable.home(key5, capacity: deepCapacity)]
+                                if start5.key == key5, let deepBase = deep.baseAddress, Int(start5.info) < deep.count {
+                                    runme_prefetch(deepBase + Int(start5.info))
+                                }
+                            }
                         }
                     }
                 }
@@ -325,7 +364,7 @@ struct GramIndex: Sendable {
                 var dictionaryAlive = (facts >> 15) & Self.weightMask != 0
                 if popularAlive { popularSum += popularWeights[Int(facts & Self.weightMask)]; popularSeen += 1 }
                 if dictionaryAlive { dictionarySum += dictionaryWeights[Int((facts >> 15) & Self.weightMask)]; dictionarySeen += 1 }
-                if facts & Self.wordEnds != 0 { found(3, at: start) }
+                if facts & Self.wordEnds != 0 { Self.found(3, at: start, best, &longest) }
                 var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
                 var end = start + 3
                 while (popularAlive || dictionaryAlive || facts & Self.wordGoesOn != 0) && end < length && end - start < 5 {
@@ -348,14 +387,14 @@ struct GramIndex: Sendable {
                         let index = Int((facts >> 15) & Self.weightMask)
                         if size <= dictionaryMaxN && index != 0 { dictionarySum += dictionaryWeights[index] } else { dictionaryAlive = false }
                     }
-                    if facts & Self.wordEnds != 0 { found(size, at: start) }
+                    if facts & Self.wordEnds != 0 { Self.found(size, at: start, best, &longest) }
                 }
                 // Words longer than 5 go on through the packed trie.
                 guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
                 do {
                     guard let entry = deepStarts.find(key, first: deepStarts.slots[SlotTable.home(key, capacity: deepStarts.capacity)])
                     else { continue }
-                    deep.withUnsafeBufferPointer { deep in
+                    do {
                         var record = Int(entry.info)
                         while end < length {
                             let byte = UInt32(bytes[end])
@@ -368,14 +407,11 @@ struct GramIndex: Sendable {
                             guard child >= 0 else { break }
                             record = child
                             end += 1
-                            if deep[record] & Self.wordEnds != 0 { found(end - start, at: start) }
+                            if deep[record] & Self.wordEnds != 0 { Self.found(end - start, at: start, best, &longest) }
                         }
                     }
                 }
             }
-        }
-        }
-        }
         }
         result.popularScore = popularSum
         result.dictionaryScore = dictionarySum

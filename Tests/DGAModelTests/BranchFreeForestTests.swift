@@ -1,0 +1,100 @@
+@testable import DGAModel
+import Foundation
+import TestSupport
+import Testing
+
+/// The branch-free forest's compact walk (missing values replaced by ±∞ per column, one compare
+/// a step) against the plain node-by-node walk of the compiled nodes, bit for bit: on the
+/// trees the AutoML search trains over real labels, with missing and infinite values put into
+/// the rows, and on hand-made trees whose splits disagree on where a missing value goes.
+@Suite(.serialized) struct BranchFreeForestTests {
+    /// The margins of `rows` (row-major, `width` wide) walked node by node, as XGBoost walks them.
+    static func reference(_ nodes: [CompiledModel.Node], roots: [Int32], _ rows: [Float], width: Int) -> [Float] {
+        stride(from: 0, to: rows.count, by: width).map { start in
+            var sum: Float = 0
+            for root in roots {
+                var index = Int(root)
+                while nodes[index].feature >= 0 {
+                    let node = nodes[index]
+                    index = Int(node.next(rows[start + node.column]))
+                }
+                sum += nodes[index].value
+            }
+            return sum
+        }
+    }
+
+    static func forestMargins(_ forest: BranchFreeForest, _ rows: [Float], width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count / width)
+        rows.withUnsafeBufferPointer { values in
+            out.withUnsafeMutableBufferPointer { margins in
+                guard let base = values.baseAddress, let target = margins.baseAddress else { return }
+                forest.addMargins(dense: base, width: width, rowCount: margins.count, into: target)
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [AutoMLAlgorithm.randomForest, .xgboost])
+    func compactWalkEqualsTheNodeWalkOnTrainedTrees(_ algorithm: AutoMLAlgorithm) throws {
+        let data = try CompiledModelTests.data.get()
+        let directory = try TemporaryDirectory("forest-\(algorithm.rawValue)")
+        try ModelDirectoryFixture.write(algorithm, data: data, to: directory.url)
+        let bundle = try ModelBundle(directory: directory.url)
+        let compiled = try #require(bundle.compiled)
+        let forest = try #require(compiled.model.forest)
+        #expect(forest.compact != nil, "XGBoost's trees on data without missing values send them all right")
+
+        let labels = try CompiledModelTests.realLabels(data)
+        let matrix = data.featurizer.matrix(labels: labels, features: compiled.features)
+        let width = matrix.columnCount
+        var rows = matrix.values
+        // Missing and infinite values in every column, on a fifth of the rows (several slices
+        // of 256 rows, and a tail that is not a multiple of 8).
+        var random = SplitMix64(seed: 7)
+        for row in stride(from: 0, to: matrix.rowCount, by: 5) {
+            let column = Int(random.next() % UInt64(width))
+            rows[row * width + column] = [Float.nan, .infinity, -.infinity][Int(random.next() % 3)]
+        }
+        let count = 1003 * width
+        let sample = Array(rows.prefix(count))
+        let expected = Self.reference(compiled.model.nodes, roots: compiled.model.roots, sample, width: width)
+        let actual = Self.forestMargins(forest, sample, width: width)
+        #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(Set(expected).count > 100, "the rows reach many different leaves")
+    }
+
+    /// Two trees over two columns: column 0's splits send a missing value right in one tree and
+    /// left in the other when `mixed`, else left in both; column 1 always right.
+    static func handMadeForest(mixed: Bool) -> ([CompiledModel.Node], [Int32]) {
+        let left = CompiledModel.Node.defaultLeftFlag
+        let nodes: [CompiledModel.Node] = [
+            // Tree 1: x0 < 0.5 ? (x1 < 2 ? 1 : 2) : 3
+            .init(value: 0.5, feature: 0 | left, left: 1, right: 2),
+            .init(value: 2, feature: 1, left: 3, right: 4),
+            .init(value: 3, feature: -1, left: -1, right: -1),
+            .init(value: 1, feature: -1, left: -1, right: -1),
+            .init(value: 2, feature: -1, left: -1, right: -1),
+            // Tree 2: x0 < -1 ? 10 : 20
+            .init(value: -1, feature: mixed ? 0 : 0 | left, left: 6, right: 7),
+            .init(value: 10, feature: -1, left: -1, right: -1),
+            .init(value: 20, feature: -1, left: -1, right: -1),
+        ]
+        return (nodes, [0, 5])
+    }
+
+    @Test(arguments: [false, true])
+    func missingValuesGoWhereEachSplitSendsThem(mixed: Bool) {
+        let (nodes, roots) = Self.handMadeForest(mixed: mixed)
+        let forest = BranchFreeForest(source: nodes, roots: roots)
+        #expect((forest.compact == nil) == mixed)
+        if !mixed { #expect(forest.substitutes[0] == -.infinity && forest.substitutes[1] == .infinity) }
+        let values: [Float] = [.nan, -2, 0, 0.5, 1, 2, 3, .infinity, -.infinity]
+        var rows: [Float] = []
+        for a in values { for b in values { rows += [a, b] } }
+        let expected = Self.reference(nodes, roots: roots, rows, width: 2)
+        #expect(Self.forestMargins(forest, rows, width: 2).map(\.bitPattern) == expected.map(\.bitPattern))
+        // A missing x0 goes left in tree 1 (then x1 = -2 < 2: 1) and, unless mixed, in tree 2.
+        #expect(expected[1] == (mixed ? 21 : 11))
+    }
+}
