@@ -47,7 +47,7 @@ final class ScoringWriters {
         }
     }
 
-    /// The order a batch's rows are inserted in: by the first 8 bytes of `domain_tldextract`,
+    /// The order a batch's rows are inserted in: by the first bytes of `domain_tldextract`,
     /// then by position. The index on that column has random keys; inserted in log order,
     /// each row lands on another leaf page of the index, and SQLite's descents and page
     /// loads were the largest cost of the write. In key order, neighbouring rows share leaf
@@ -55,20 +55,32 @@ final class ScoringWriters {
     /// row's content is the same, `source_line` keeps its line, and `dns_ioc_latest` is
     /// upserted separately, in log order.
     static func insertionOrder(_ rows: [AnalyticsRow]) -> [Int] {
-        var keys = [(prefix: UInt64, index: Int)]()
-        keys.reserveCapacity(rows.count)
-        for index in rows.indices {
+        // Up to 65,536 rows, each key is one integer (6 bytes of prefix over a 16-bit
+        // position), sorted without a comparison closure; larger batches keep 8 bytes beside
+        // the position.
+        let packed = rows.count <= 1 << 16
+        let prefixBytes = packed ? 6 : 8
+        func prefix(_ text: String) -> UInt64 {
             var prefix: UInt64 = 0
             var taken = 0
-            for byte in rows[index].domainTldextract.utf8 {
+            for byte in text.utf8 {
                 prefix = prefix << 8 | UInt64(byte)
                 taken += 1
-                if taken == 8 { break }
+                if taken == prefixBytes { break }
             }
             // Left-aligned, as SQLite's BINARY collation compares: a shorter key sorts first.
-            if taken < 8 { prefix <<= UInt64(8 * (8 - taken)) }
-            keys.append((prefix, index))
+            return prefix << UInt64(8 * (prefixBytes - taken))
         }
+        if packed {
+            var keys = [UInt64]()
+            keys.reserveCapacity(rows.count)
+            for index in rows.indices { keys.append(prefix(rows[index].domainTldextract) << 16 | UInt64(index)) }
+            keys.sort()
+            return keys.map { Int($0 & 0xFFFF) }
+        }
+        var keys = [(prefix: UInt64, index: Int)]()
+        keys.reserveCapacity(rows.count)
+        for index in rows.indices { keys.append((prefix(rows[index].domainTldextract), index)) }
         keys.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : $0.index < $1.index }
         return keys.map(\.index)
     }

@@ -21,6 +21,14 @@ import Testing
         // alike in their first 8 bytes keep their positions; UTF-8 bytes sort after ASCII.
         #expect(order.map { rows[$0].sourceLine } == [4, 7, 2, 6, 3, 5, 1, 8])
         #expect(ScoringWriters.insertionOrder([]).isEmpty)
+        // Batches up to 65,536 rows sort one packed integer per row, larger ones key and
+        // position side by side: both give the rows in key order.
+        for count in [60_000, 70_000] {
+            let batch = (0..<count).map { row(String(100_000 + ($0 * 7_919) % count), line: $0) }
+            let order = ScoringWriters.insertionOrder(batch)
+            #expect(order.map { batch[$0].domainTldextract } == batch.map(\.domainTldextract).sorted(), "\(count) rows")
+            #expect(Set(order).count == count)
+        }
     }
 
     @Test func numbersAreFormattedAsPercentSixG() {
