@@ -66,17 +66,21 @@ public final class ScoringModel: @unchecked Sendable {
         var missing: [String] = []
         var missingIndex: [String: Int] = [:]
         var pending: [(position: Int, missing: Int)] = []
+        // A label's place among the missing ones, claimed in the same lookup that finds it.
+        func claim(_ slot: inout Int, _ label: String) -> Int {
+            if slot < 0 {
+                slot = missing.count
+                missing.append(label)
+            }
+            return slot
+        }
         for (position, label) in labels.enumerated() {
             if let cached = probabilities[label] {
                 answer[position] = cached
                 continue
             }
-            let index = missingIndex[label] ?? missing.count
-            if index == missing.count {
-                missingIndex[label] = index
-                missing.append(label)
-            }
-            pending.append((position, index))
+            if missingIndex.isEmpty { missingIndex.reserveCapacity(labels.count - position) }
+            pending.append((position, claim(&missingIndex[label, default: -1], label)))
         }
         guard !missing.isEmpty else { return answer }
         let scores = try bundle.probabilities(labels: missing)
