@@ -128,8 +128,20 @@ public final class Enricher: @unchecked Sendable {
     // seen (measured on the generated benchmark log, where most names are distinct).
     private func nameInfo(_ rrname: String) -> NameInfo {
         // Most logged names are lower-case ASCII already: `lowercased()` would copy them.
-        var host = Self.isLowercaseASCII(rrname) ? rrname : rrname.lowercased()
-        while host.hasSuffix(".") { host.removeLast() }
+        var host: String
+        if Self.isLowercaseASCII(rrname) {
+            // ASCII: the trailing dots are the last bytes, cut in one slice (`removeLast` of a
+            // `String` works out where its last character begins, dot after dot).
+            host = rrname
+            var end = rrname.utf8.endIndex
+            while end > rrname.utf8.startIndex, rrname.utf8[rrname.utf8.index(before: end)] == UInt8(ascii: ".") {
+                end = rrname.utf8.index(before: end)
+            }
+            if end != rrname.utf8.endIndex { host = String(Substring(rrname.utf8[..<end])) }
+        } else {
+            host = rrname.lowercased()
+            while host.hasSuffix(".") { host.removeLast() }
+        }
         let parts = suffixes.extract(host)
         let registered = parts.isIPAddress ? "" : parts.registeredDomain
         var label = ""

@@ -59,12 +59,17 @@ public struct PipelineTable<Input, Row>: Sendable {
         for index in rows.indices {
             var removed = false
             var quarantinedBy: [String] = []
-            for (number, expectation) in expectations.enumerated() {
-                if expectation.condition(rows[index]) {
+            // One copy of the row for all the expectations: a condition takes its row
+            // indirectly (`Row` is generic), and `rows[index]` as the argument copied the
+            // whole row, retaining every string of it, once per expectation.
+            let row = rows[index]
+            for number in expectations.indices {
+                if expectations[number].condition(row) {
                     counts[number].passed += 1
                     continue
                 }
                 counts[number].failed += 1
+                let expectation = expectations[number]
                 switch expectation.action {
                 case .expect:
                     break
@@ -76,7 +81,7 @@ public struct PipelineTable<Input, Row>: Sendable {
                     removed = true
                     quarantinedBy.append(expectation.name)
                 case .fail:
-                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(rows[index]))
+                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(row))
                 }
             }
             if !quarantinedBy.isEmpty, quarantineTable != nil {

@@ -23,6 +23,8 @@ public final class ScoringModel: @unchecked Sendable {
     /// Labels a cache holds before it is emptied: a watch that runs for days meets machine-made
     /// names that never repeat, and an unbounded cache would grow with every one of them.
     static let cacheLimit = 1_000_000
+    /// Labels cached before the score cache reserves room for ``cacheLimit`` (small inputs do not).
+    static let reserveAbove = 131_072
 
     /// Resolves `uri` in `store` and loads the model.
     ///
@@ -64,17 +66,21 @@ public final class ScoringModel: @unchecked Sendable {
         var missing: [String] = []
         var missingIndex: [String: Int] = [:]
         var pending: [(position: Int, missing: Int)] = []
+        // A label's place among the missing ones, claimed in the same lookup that finds it.
+        func claim(_ slot: inout Int, _ label: String) -> Int {
+            if slot < 0 {
+                slot = missing.count
+                missing.append(label)
+            }
+            return slot
+        }
         for (position, label) in labels.enumerated() {
             if let cached = probabilities[label] {
                 answer[position] = cached
                 continue
             }
-            let index = missingIndex[label] ?? missing.count
-            if index == missing.count {
-                missingIndex[label] = index
-                missing.append(label)
-            }
-            pending.append((position, index))
+            if missingIndex.isEmpty { missingIndex.reserveCapacity(labels.count - position) }
+            pending.append((position, claim(&missingIndex[label, default: -1], label)))
         }
         guard !missing.isEmpty else { return answer }
         let scores = try bundle.probabilities(labels: missing)
@@ -83,6 +89,11 @@ public final class ScoringModel: @unchecked Sendable {
             // Start the cache over with this batch.
             probabilities = [:]
             probabilities.reserveCapacity(missing.count)
+        }
+        if probabilities.count + missing.count > Self.reserveAbove, probabilities.capacity < Self.cacheLimit {
+            // A large input: room for the whole cache at once, rather than rehashing every
+            // label again at each doubling on the way there.
+            probabilities.reserveCapacity(Self.cacheLimit)
         }
         for (label, score) in zip(missing, scores) { probabilities[label] = score }
         return answer
@@ -160,19 +171,22 @@ public final class ScoringModel: @unchecked Sendable {
         // than one pass each (each value is the same either way).
         let dense = features.compactMap { bucket($0.feature) == nil ? DomainFeature(rawValue: $0.feature) : nil }
         var denseValues = dense.isEmpty ? [] : featurizer.features(DomainInput(label: label), selecting: dense)[...]
-        let items = features.map { contribution -> String in
-            var value: Double?
+        let values = features.map { contribution -> Double? in
             if let bucket = bucket(contribution.feature) {
                 if ngrams == nil {
                     let row = featurizer.hashedNGrams(labels: [label])
                     ngrams = Dictionary(zip(row.columnIndices, row.values), uniquingKeysWith: +)
                 }
-                value = Double(ngrams?[bucket] ?? 0)
+                return Double(ngrams?[bucket] ?? 0)
             } else if DomainFeature(rawValue: contribution.feature) != nil {
-                value = denseValues.popFirst().map(Double.init)
+                return denseValues.popFirst().map(Double.init)
             }
-            let valueText = value.map { $0.isFinite ? JSONNumber.text($0) : "null" } ?? "null"
-            return "{\"feature\":\(JSONStringLiteral.quoted(contribution.feature)),\"value\":\(valueText),\"contribution\":\(JSONNumber.text(contribution.contribution))}"
+            return nil
+        }
+        // All the label's numbers formatted in one call (value, contribution, feature by feature).
+        let numbers = JSONNumber.texts(zip(values, features).flatMap { [$0 ?? .nan, Double($1.contribution)] })
+        let items = features.indices.map { index -> String in
+            "{\"feature\":\(JSONStringLiteral.quoted(features[index].feature)),\"value\":\(numbers[2 * index]),\"contribution\":\(numbers[2 * index + 1])}"
         }
         return "[" + items.joined(separator: ",") + "]"
     }
@@ -180,8 +194,40 @@ public final class ScoringModel: @unchecked Sendable {
 
 /// Tiny JSON writing for the few values the pipeline writes as JSON text.
 enum JSONNumber {
+    /// `value` as C's `%.6g` writes it (what `String(format: "%.6g")` gave): formatted by
+    /// `vsnprintf` into a stack buffer, which costs a tenth of Foundation's formatting (a
+    /// `CFString` per number), visible in the explanations of large batches of detections.
     static func text(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
-        return String(format: "%.6g", value)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer -> String in
+            // `%.6g` of a finite double is at most 13 bytes (`-1.23457e-308`).
+            let count = withVaList([value]) { vsnprintf(buffer.baseAddress, buffer.count, "%.6g", $0) }
+            guard count > 0, Int(count) < buffer.count, let text = buffer.baseAddress else { return String(format: "%.6g", value) }
+            return String(cString: text)
+        }
+    }
+
+    /// ``text(_:)`` of each value, formatted by one `vsnprintf` call for all the finite ones
+    /// (its argument list is an allocation per call, a third of the cost for one number).
+    static func texts(_ values: [Double]) -> [String] {
+        let finite = values.filter(\.isFinite)
+        guard finite.count > 1 else { return values.map(text) }
+        // Each `%.6g` is at most 13 bytes and never holds a space, the separator.
+        let format = Array(repeating: "%.6g", count: finite.count).joined(separator: " ")
+        let capacity = 16 * finite.count
+        let joined = withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer -> String? in
+            let count = withVaList(finite) { vsnprintf(buffer.baseAddress, buffer.count, format, $0) }
+            guard count > 0, Int(count) < buffer.count, let text = buffer.baseAddress else { return nil }
+            return String(cString: text)
+        }
+        guard let joined else { return values.map(text) }
+        let parts = joined.split(separator: " ")
+        guard parts.count == finite.count else { return values.map(text) }
+        var next = 0
+        return values.map { value in
+            guard value.isFinite else { return "null" }
+            next += 1
+            return String(parts[next - 1])
+        }
     }
 }

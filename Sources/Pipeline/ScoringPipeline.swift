@@ -80,7 +80,7 @@ public final class ScoringPipeline {
     /// Tuning and behaviour.
     public struct Options: Sendable {
         /// Lines scored and written per batch.
-        public var batchSize = 16_384
+        public var batchSize = 32_768
         /// Seconds since the last modification before a local file counts as complete.
         public var minFileAge = 2.0
         /// Process changed files again (their earlier rows are replaced); otherwise they are reported only.
