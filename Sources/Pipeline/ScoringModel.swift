@@ -134,33 +134,13 @@ public final class ScoringModel: @unchecked Sendable {
         if parts <= 1 {
             return zip(labels, try bundle.score(labels: labels)).map { explain($0, $1.topFeatures) }
         }
-        let results = PartResults(count: parts)
+        let results = JobResults<[String]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = (part * labels.count / parts)..<((part + 1) * labels.count / parts)
             let slice = Array(labels[range])
-            results.set(part, Result { zip(slice, try bundle.score(labels: slice)).map { explain($0, $1.topFeatures) } })
+            results.run(part) { zip(slice, try bundle.score(labels: slice)).map { explain($0, $1.topFeatures) } }
         }
-        return try results.joined()
-    }
-
-    /// The explanations of the parts, filled in by the workers.
-    private final class PartResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var parts: [Result<[String], any Error>?]
-
-        init(count: Int) { parts = Array(repeating: nil, count: count) }
-
-        func set(_ part: Int, _ result: Result<[String], any Error>) {
-            lock.lock()
-            parts[part] = result
-            lock.unlock()
-        }
-
-        func joined() throws -> [String] {
-            lock.lock()
-            defer { lock.unlock() }
-            return try parts.flatMap { try $0?.get() ?? [] }
-        }
+        return try results.values().flatMap { $0 }
     }
 
     private func explain(_ label: String, _ features: [FeatureContribution]) -> String {
