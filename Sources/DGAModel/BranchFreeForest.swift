@@ -12,8 +12,14 @@
 /// Each row still adds its trees' leaf values in tree order, so margins are bit-identical to
 /// the node-by-node walk (and to XGBoost's CPU predictor).
 struct BranchFreeForest: Sendable {
+    /// A node layout the walk takes: where a row goes from this node.
+    protocol Step {
+        /// The next node's index for `row` (a leaf's own index: leaves loop to themselves).
+        func step(_ row: UnsafePointer<Float>) -> Int
+    }
+
     /// One node: 16 bytes, four to a cache line.
-    struct Node: Sendable {
+    struct Node: Step, Sendable {
         /// Split threshold (left when `x < threshold`); NaN for a leaf, so that no value (NaN
         /// included) passes `x >= threshold` and the leaf's step goes to `left`, itself.
         var threshold: Float
@@ -36,11 +42,14 @@ struct BranchFreeForest: Sendable {
             let missing = 1 &- less &- notLess  // 1 only for NaN (or a leaf's NaN threshold)
             return Int(left &+ (notLess | (missing & UInt32(missingRight))))
         }
+
+        @inline(__always)
+        func step(_ row: UnsafePointer<Float>) -> Int { next(row[Int(column)]) }
     }
 
     /// A node of the missing-value-free walk: 8 bytes, eight to a cache line, one compare a
     /// step (see `substitutes`).
-    struct CompactNode: Sendable {
+    struct CompactNode: Step, Sendable {
         /// Split threshold (right when `x >= threshold`); NaN for a leaf (no value passes).
         var threshold: Float
         /// `left << 8 | column`: the left child (the right is `left + 1`; a leaf's own index)
@@ -51,6 +60,9 @@ struct BranchFreeForest: Sendable {
         func next(_ x: Float) -> Int {
             Int(link >> 8 &+ UInt32(unsafeBitCast(x >= threshold, to: UInt8.self)))
         }
+
+        @inline(__always)
+        func step(_ row: UnsafePointer<Float>) -> Int { next(row[Int(link & 0xFF)]) }
     }
 
     /// Rows walked side by side (`addMargins` spells them out).
@@ -163,50 +175,54 @@ struct BranchFreeForest: Sendable {
         nodes.withUnsafeBufferPointer { nodeBuffer in
             leafValues.withUnsafeBufferPointer { leafBuffer in
                 guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
-                for (tree, root) in roots.enumerated() {
-                    let depth = depths[tree]
-                    let start = Int(root)
-                    var first = 0
-                    // Eight rows at a time, their positions in registers: eight independent
-                    // chains of loads for the CPU to overlap.
-                    while first &+ Self.blockSize <= rowCount {
-                        let r0 = values + first &* width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
-                        let r4 = r3 + width, r5 = r4 + width, r6 = r5 + width, r7 = r6 + width
-                        var p0 = start, p1 = start, p2 = start, p3 = start, p4 = start, p5 = start, p6 = start, p7 = start
-                        for _ in 0..<depth {
-                            let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
-                            let n4 = nodes[p4], n5 = nodes[p5], n6 = nodes[p6], n7 = nodes[p7]
-                            p0 = n0.next(r0[Int(n0.column)])
-                            p1 = n1.next(r1[Int(n1.column)])
-                            p2 = n2.next(r2[Int(n2.column)])
-                            p3 = n3.next(r3[Int(n3.column)])
-                            p4 = n4.next(r4[Int(n4.column)])
-                            p5 = n5.next(r5[Int(n5.column)])
-                            p6 = n6.next(r6[Int(n6.column)])
-                            p7 = n7.next(r7[Int(n7.column)])
-                        }
-                        let o = out + first
-                        o[0] += leaves[p0]
-                        o[1] += leaves[p1]
-                        o[2] += leaves[p2]
-                        o[3] += leaves[p3]
-                        o[4] += leaves[p4]
-                        o[5] += leaves[p5]
-                        o[6] += leaves[p6]
-                        o[7] += leaves[p7]
-                        first &+= Self.blockSize
-                    }
-                    while first < rowCount {
-                        let row = values + first &* width
-                        var position = start
-                        for _ in 0..<depth {
-                            let node = nodes[position]
-                            position = node.next(row[Int(node.column)])
-                        }
-                        out[first] += leaves[position]
-                        first &+= 1
-                    }
+                addTrees(nodes, leaves: leaves, rows: values, width: width, rowCount: rowCount, into: out)
+            }
+        }
+    }
+
+    /// Adds every tree's leaf, in tree order, for `rowCount` rows walked through `nodes`.
+    @inline(__always)
+    private func addTrees<N: Step>(_ nodes: UnsafePointer<N>, leaves: UnsafePointer<Float>, rows values: UnsafePointer<Float>,
+                                   width: Int, rowCount: Int, into out: UnsafeMutablePointer<Float>) {
+        for (tree, root) in roots.enumerated() {
+            let depth = depths[tree]
+            let start = Int(root)
+            var first = 0
+            // Eight rows at a time, their positions in registers: eight independent chains of
+            // loads for the CPU to overlap.
+            while first &+ Self.blockSize <= rowCount {
+                let r0 = values + first &* width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
+                let r4 = r3 + width, r5 = r4 + width, r6 = r5 + width, r7 = r6 + width
+                var p0 = start, p1 = start, p2 = start, p3 = start, p4 = start, p5 = start, p6 = start, p7 = start
+                for _ in 0..<depth {
+                    let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
+                    let n4 = nodes[p4], n5 = nodes[p5], n6 = nodes[p6], n7 = nodes[p7]
+                    p0 = n0.step(r0)
+                    p1 = n1.step(r1)
+                    p2 = n2.step(r2)
+                    p3 = n3.step(r3)
+                    p4 = n4.step(r4)
+                    p5 = n5.step(r5)
+                    p6 = n6.step(r6)
+                    p7 = n7.step(r7)
                 }
+                let o = out + first
+                o[0] += leaves[p0]
+                o[1] += leaves[p1]
+                o[2] += leaves[p2]
+                o[3] += leaves[p3]
+                o[4] += leaves[p4]
+                o[5] += leaves[p5]
+                o[6] += leaves[p6]
+                o[7] += leaves[p7]
+                first &+= Self.blockSize
+            }
+            while first < rowCount {
+                let row = values + first &* width
+                var position = start
+                for _ in 0..<depth { position = nodes[position].step(row) }
+                out[first] += leaves[position]
+                first &+= 1
             }
         }
     }
@@ -232,49 +248,7 @@ struct BranchFreeForest: Sendable {
                         clean[row * width + column] = x.isNaN ? substitutes[column] : x
                     }
                 }
-                let sliceOut = out + sliceStart
-                for (tree, root) in roots.enumerated() {
-                    let depth = depths[tree]
-                    let start = Int(root)
-                    var first = 0
-                    while first &+ Self.blockSize <= sliceCount {
-                        let r0 = UnsafePointer(clean + first &* width), r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
-                        let r4 = r3 + width, r5 = r4 + width, r6 = r5 + width, r7 = r6 + width
-                        var p0 = start, p1 = start, p2 = start, p3 = start, p4 = start, p5 = start, p6 = start, p7 = start
-                        for _ in 0..<depth {
-                            let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
-                            let n4 = nodes[p4], n5 = nodes[p5], n6 = nodes[p6], n7 = nodes[p7]
-                            p0 = n0.next(r0[Int(n0.link & 0xFF)])
-                            p1 = n1.next(r1[Int(n1.link & 0xFF)])
-                            p2 = n2.next(r2[Int(n2.link & 0xFF)])
-                            p3 = n3.next(r3[Int(n3.link & 0xFF)])
-                            p4 = n4.next(r4[Int(n4.link & 0xFF)])
-                            p5 = n5.next(r5[Int(n5.link & 0xFF)])
-                            p6 = n6.next(r6[Int(n6.link & 0xFF)])
-                            p7 = n7.next(r7[Int(n7.link & 0xFF)])
-                        }
-                        let o = sliceOut + first
-                        o[0] += leaves[p0]
-                        o[1] += leaves[p1]
-                        o[2] += leaves[p2]
-                        o[3] += leaves[p3]
-                        o[4] += leaves[p4]
-                        o[5] += leaves[p5]
-                        o[6] += leaves[p6]
-                        o[7] += leaves[p7]
-                        first &+= Self.blockSize
-                    }
-                    while first < sliceCount {
-                        let row = clean + first &* width
-                        var position = start
-                        for _ in 0..<depth {
-                            let node = nodes[position]
-                            position = node.next(row[Int(node.link & 0xFF)])
-                        }
-                        sliceOut[first] += leaves[position]
-                        first &+= 1
-                    }
-                }
+                addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: sliceCount, into: out + sliceStart)
                 sliceStart += sliceCount
             }
         }
