@@ -7,10 +7,10 @@ import Tracking
 
 /// Step 02: AutoML classification of DGA domains. Reads `silver_dns_training_dataset`, splits it
 /// (stratified, seeded), featurizes, searches three model families under the time budget with
-/// every trial a nested run, refits the best configuration on train + validation (threshold chosen
-/// out of fold), reports that final model on the held-out test set, registers it as a
-/// version of `dns_dga` (alias `champion` when it beats the current one) and hands the version's
-/// URI on as the task value `model_uri`.
+/// every trial a nested run, refits the best trials' configurations on train + validation and keeps
+/// the one with the best out-of-fold score (threshold chosen out of fold), reports that final
+/// model on the held-out test set, registers it as a version of `dns_dga` (alias `champion` when
+/// it beats the current one) and hands the version's URI on as the task value `model_uri`.
 let automlStep = Step(
     name: "02_DNS_Analytics_AutoML",
     title: "AutoML classification of DGA domains",
@@ -132,7 +132,7 @@ let automlStep = Step(
             [name, String(format: "%.4f", test.namedMetrics[name] ?? .nan), String(format: "%.4f", bestTrialTest.namedMetrics[name] ?? .nan),
              String(format: "%.4f", result.best.outcome?.validation.namedMetrics[name] ?? .nan)]
         })
-        cell.print("The final model (trial \(result.best.number), \(result.best.configuration.algorithm.rawValue): \(result.best.configuration.summary), "
+        cell.print("The final model (trial \(finalModel.trial.number), \(finalModel.trial.configuration.algorithm.rawValue): \(finalModel.trial.configuration.summary), "
                    + "refitted on \(finalModel.trainingRows) rows) at threshold \(String(format: "%.4f", test.threshold)), chosen out of fold; "
                    + "the best trial as searched (trained on the training split) at its validation threshold beside it.")
         try context.logMetrics(Dictionary(uniqueKeysWithValues: test.namedMetrics.map { ("test_" + $0.key, $0.value) }))
@@ -173,7 +173,7 @@ let automlStep = Step(
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try context.store.writeArtifact(runID: context.trackingRunID, data: encoder.encode(summary), artifactPath: AutoMLReports.summaryJSONPath)
         try context.store.writeArtifact(runID: context.trackingRunID, data: Data(summary.markdown().utf8), artifactPath: AutoMLReports.summaryMarkdownPath)
-        // The model handed on is explained: the final model (the best trial's configuration refitted).
+        // The model handed on is explained: the final model (the chosen trial's configuration refitted).
         guard let outcome = finalModel.explainedOutcome ?? result.best.outcome else { return }
         let importance = try AutoMLReports.importance(of: outcome, hashBuckets: data.featurizer.configuration.hashing.bucketCount)
         let shap = try AutoMLReports.shap(of: outcome, data: data)
@@ -182,11 +182,11 @@ let automlStep = Step(
                                         artifactPath: AutoMLReports.importancePath)
         try context.store.writeArtifact(runID: context.trackingRunID, data: Data(shap.csv.utf8), artifactPath: AutoMLReports.shapPath)
         try context.store.writeArtifact(runID: context.trackingRunID,
-                                        data: Data(AutoMLReports.explanationMarkdown(trial: result.best, importance: importance,
+                                        data: Data(AutoMLReports.explanationMarkdown(trial: finalModel.trial, importance: importance,
                                                                                      meanAbsoluteSHAP: shap.meanAbsolute,
                                                                                      sampleRows: min(500, data.split.test.count)).utf8),
                                         artifactPath: AutoMLReports.explanationPath)
-        cell.table("Best model: mean absolute SHAP on test rows (log-odds)", headers: ["input", "mean |SHAP|"],
+        cell.table("Final model: mean absolute SHAP on test rows (log-odds)", headers: ["input", "mean |SHAP|"],
                    rows: shap.meanAbsolute.prefix(10).map { [$0.0, String(format: "%.4f", $0.1)] })
         cell.print("Artifacts: \(AutoMLReports.summaryMarkdownPath), \(AutoMLReports.summaryJSONPath), \(AutoMLReports.explorationPath), "
                    + "\(AutoMLReports.importancePath), \(AutoMLReports.shapPath), \(AutoMLReports.explanationPath); "
@@ -196,7 +196,7 @@ let automlStep = Step(
     let registration = try await context.cell("Register") { cell in
         let outcome = try ModelRegistration.register(store: context.store, trialRunID: finalRunID, candidateTest: test, data: data,
                                                      metric: settings.search.primaryMetric,
-                                                     description: "AutoML trial \(result.best.number) refitted on train + validation")
+                                                     description: "AutoML trial \(finalModel.trial.number) refitted on train + validation")
         let metric = settings.search.primaryMetric.rawValue
         cell.table(headers: ["model", "test \(metric)"], rows: [
             ["\(ModelRegistration.modelName) version \(outcome.version) (new)", String(format: "%.4f", outcome.candidateScore)],

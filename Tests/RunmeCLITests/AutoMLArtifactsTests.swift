@@ -107,12 +107,13 @@ import Tracking
         #expect(exploration.contains("| legit | \(rows - ioc) |") && exploration.contains("| ioc | \(ioc) |"))
         #expect(exploration.contains("## Label length") && exploration.contains("## Shannon entropy"))
 
-        // The best model's importance and SHAP.
+        // The final model's importance and SHAP.
         let importance = try #require(try JSONSerialization.jsonObject(with: Data(text(store, automl.runID, AutoMLReports.importancePath).utf8)) as? [[String: String]])
         #expect(!importance.isEmpty)
         let shap = try text(store, automl.runID, AutoMLReports.shapPath).split(separator: "\n")
         #expect(shap.first?.hasPrefix("label,class,probability,") == true && shap.count > 100)
-        #expect(try text(store, automl.runID, AutoMLReports.explanationPath).contains("Best model: trial \(summary.bestTrial?.number ?? -1)"))
+        // They explain the model handed on: the final model, whichever candidate it refitted.
+        #expect(try text(store, automl.runID, AutoMLReports.explanationPath).contains("# Final model: trial \(finalModel.trial) ("))
         // The held-out evaluation (Debian package homepages and generated DGA families).
         #expect(try text(store, automl.runID, AutoMLReports.heldOutPath).contains("| suppobox | yes |"))
         #expect(metrics["heldout_roc_auc"] != nil)

@@ -100,7 +100,7 @@ public enum AutoMLReports {
             finalModel: finalModel.map { AutoMLSummary.FinalModelInfo($0, runID: finalModelRunID) }, bestTrialTest: bestTrialTest?.namedMetrics)
     }
 
-    // MARK: Best model explanation
+    // MARK: Final model explanation
 
     /// Gain importance (all features) of a tree model, or absolute weights for the linear model.
     public static func importance(of outcome: TrialOutcome, hashBuckets: Int) throws -> [FeatureImportance] {
@@ -151,10 +151,10 @@ public enum AutoMLReports {
         return (lines.joined(separator: "\n") + "\n", mean)
     }
 
-    /// The best model's explanation page.
+    /// The explanation page of the model handed on: the final model, `trial`'s configuration refitted.
     public static func explanationMarkdown(trial: TrialRecord, importance: [FeatureImportance], meanAbsoluteSHAP: [(String, Double)], sampleRows: Int) -> String {
-        var lines = ["# Best model: trial \(trial.number) (\(trial.configuration.algorithm.rawValue))", "",
-                     "Run `\(trial.runID ?? "untracked")`; \(trial.configuration.summary).", "",
+        var lines = ["# Final model: trial \(trial.number) (\(trial.configuration.algorithm.rawValue)), refitted on train + validation", "",
+                     "The configuration of run `\(trial.runID ?? "untracked")`; \(trial.configuration.summary).", "",
                      "## Mean absolute SHAP contribution (log-odds), \(sampleRows) test rows", "",
                      "From XGBoost's `pred_contribs`; per-row values in `shap_test_sample.csv`.", "",
                      "| input | mean abs SHAP |", "| --- | --- |"]
