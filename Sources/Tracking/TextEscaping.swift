@@ -8,19 +8,16 @@ import Foundation
 public enum HTMLText {
     /// `text` with `& < > " '` replaced by entities.
     public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        ScalarRewrite.rewriting(text) { scalar in
             switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+            case "&": return "&amp;"
+            case "<": return "&lt;"
+            case ">": return "&gt;"
+            case "\"": return "&quot;"
+            case "'": return "&#39;"
+            default: return nil
             }
         }
-        return out
     }
 }
 
@@ -32,31 +29,45 @@ public enum JSONStringLiteral {
     /// - Parameter htmlSafe: also escape `<`, `>` and `&`, and U+2028/U+2029, so that the
     ///   literal can be pasted into HTML or a script without opening a tag or ending a line.
     public static func escaped(_ text: String, htmlSafe: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        ScalarRewrite.rewriting(text) { scalar in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<" where htmlSafe: out += "\\u003c"
-            case ">" where htmlSafe: out += "\\u003e"
-            case "&" where htmlSafe: out += "\\u0026"
+            case "\"": return "\\\""
+            case "\\": return "\\\\"
+            case "\n": return "\\n"
+            case "\r": return "\\r"
+            case "\t": return "\\t"
+            case "<" where htmlSafe: return "\\u003c"
+            case ">" where htmlSafe: return "\\u003e"
+            case "&" where htmlSafe: return "\\u0026"
             default:
                 if scalar.value < 0x20 || (htmlSafe && (scalar.value == 0x2028 || scalar.value == 0x2029)) {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
+                    return String(format: "\\u%04x", scalar.value)
                 }
+                return nil
             }
         }
-        return out
     }
 
     /// `text` as a quoted JSON string literal.
     public static func quoted(_ text: String, htmlSafe: Bool = false) -> String {
         "\"" + escaped(text, htmlSafe: htmlSafe) + "\""
+    }
+}
+
+/// The one loop both escapers share: each scalar replaced by `replacement`'s text, or kept
+/// when it returns nil.
+enum ScalarRewrite {
+    @inline(__always)
+    static func rewriting(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if let replaced = replacement(scalar) {
+                out += replaced
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

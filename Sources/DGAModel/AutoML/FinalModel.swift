@@ -93,8 +93,7 @@ public struct FinalModel: Sendable {
         let began = clock.now
         var evaluated: [FinalModel] = []
         for trial in ranked.prefix(max(1, candidates)) {
-            let spent = clock.now - began
-            let spentSeconds = Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
+            let spentSeconds = (clock.now - began) / .seconds(1)
             let expected = (trial.outcome?.durationSeconds ?? 0) * Double(folds + 1) / Double(max(1, concurrency))
             if !evaluated.isEmpty, spentSeconds + expected > budgetSeconds { continue }
             evaluated.append(try refit(trial, data: data, seed: seed, criterion: metric.thresholdCriterion, folds: folds, concurrency: concurrency))
@@ -170,11 +169,10 @@ public struct FinalModel: Sendable {
         let threshold = try ClassificationMetrics.chooseThreshold(labels: rows.truth, scores: outOfFold, criterion: criterion)?.threshold
             ?? outcome.validation.threshold
         let report = try ClassificationMetrics.report(labels: rows.truth, probabilities: outOfFold, threshold: threshold)
-        let elapsed = clock.now - began
         return FinalModel(trial: trial, modelJSON: modelJSON, threshold: threshold, thresholdSource: .outOfFold,
                           trainingRows: rows.truth.count, trainingPositives: rows.truth.filter { $0 }.count, rounds: rounds, folds: folds,
                           outOfFold: report, validationThreshold: outcome.validation.threshold,
-                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                          seconds: (clock.now - began) / .seconds(1))
     }
 
     /// The final model's probabilities on the test split.
