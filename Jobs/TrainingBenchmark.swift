@@ -58,7 +58,7 @@ public enum TrainingBenchmark {
         public let featurizeSeconds: Double
         /// The search's result.
         public let result: AutoMLResult
-        /// The model handed on (the best configuration refitted on train + validation, its
+        /// The model handed on (the best out-of-fold candidate refitted on train + validation, its
         /// threshold chosen out of fold) on the test split.
         public let test: ClassificationReport
         /// The model handed on, and how it was made.
