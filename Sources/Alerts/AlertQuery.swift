@@ -94,8 +94,8 @@ public final class AlertQueryRunner {
 
 extension Duration {
     var secondsText: String {
-        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        let seconds = self / .seconds(1)
         return seconds.rounded() == seconds ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var secondsValue: Double { self / .seconds(1) }
 }

@@ -33,10 +33,7 @@ enum HTTPDate {
 }
 
 extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
+    var seconds: Double { self / .seconds(1) }
 
     var milliseconds: Int64 {
         let parts = components

@@ -275,6 +275,6 @@ final class TranscriptRecorder: Sendable {
 extension Duration {
     /// The duration in seconds, as a Double.
     public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
+        self / .seconds(1)
     }
 }

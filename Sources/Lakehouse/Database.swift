@@ -108,7 +108,7 @@ public final class Database: @unchecked Sendable {
                 if journal?.lowercased() == "wal" { return }
                 throw SQLiteError(code: SQLITE_ERROR, message: "could not switch the journal to WAL mode (got \(journal ?? "nothing"))", path: path)
             } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                Thread.sleep(forTimeInterval: pause / .seconds(1))
                 pause = min(pause * 2, .milliseconds(200))
             }
         }

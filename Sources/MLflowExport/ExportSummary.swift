@@ -71,7 +71,7 @@ public struct MLflowExportSummary: Sendable, Equatable {
         if modelVersionsNotInExport > 0 {
             lines.append("\(modelVersionsNotInExport) model versions left out: their runs are not part of this export")
         }
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration / .seconds(1)
         lines.append(String(format: "took %.1f s", seconds))
         return lines
     }

@@ -147,7 +147,7 @@ public enum ReportBenchmark {
     }
 
     private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration / .seconds(1)
     }
 
     private static func median(_ values: [Double]) -> Double {

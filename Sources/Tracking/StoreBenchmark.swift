@@ -82,7 +82,7 @@ public enum StoreBenchmark {
             progress("\(name): \(count) \(unit.replacingOccurrences(of: "/s", with: ""))…")
             let clock = ContinuousClock()
             let elapsed = try clock.measure(body)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed / .seconds(1)
             let figure = BenchmarkFigure(name: name, value: Double(count) / max(seconds, 1e-9), unit: unit, mlflowReference: mlflow, target: target)
             progress("  \(figure)")
             figures.append(figure)

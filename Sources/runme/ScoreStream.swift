@@ -145,7 +145,7 @@ struct ScoreStream {
         let cpu = PipelineBenchmark.processCPUSeconds()
         let counts = try stream.run(path: file.path)
         let elapsed = ContinuousClock.now - clock
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         return (seconds, PipelineBenchmark.processCPUSeconds() - cpu, counts)
     }
 }

@@ -30,7 +30,7 @@ public enum DomainBenchmark {
         }
         let cpuSeconds = threadCPUSeconds() - cpuStart
         let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed / .seconds(1)
         let count = passes * hostnames.count
         let rate = seconds > 0 ? Double(count) / seconds : 0
         let cpuRate = cpuSeconds > 0 ? Double(count) / cpuSeconds : 0

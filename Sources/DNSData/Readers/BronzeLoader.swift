@@ -93,7 +93,7 @@ public struct BronzeLoader: Sendable {
             let clock = ContinuousClock.now
             _ = try? database.query("PRAGMA wal_checkpoint(PASSIVE)")
             let elapsed = ContinuousClock.now - clock
-            checkpointSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            checkpointSeconds = elapsed / .seconds(1)
         }
         return BronzeLoadSummary(
             loadID: run.loadID, source: reader.source, format: reader.format, bytes: counts.bytes, sha256: sha256,
