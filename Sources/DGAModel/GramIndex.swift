@@ -18,7 +18,7 @@ import Foundation
 /// a gram's facts fit 32 bits (`Info`): each table's weight as an index into that table's
 /// distinct weights, and whether the gram begins or is a dictionary word. A 3-gram indexes a
 /// dense array of them (256 KiB for domain characters); a 4- or 5-gram is a 31-bit key into one
-/// open-addressing table of 8-byte slots; words longer than 5 continue through the word trie,
+/// open-addressing table of 8-byte slots (`SlotTable`); words longer than 5 continue through the word trie,
 /// packed depth first.
 ///
 /// A class holding its tables in memory of its own, read through raw pointers: as a struct of
@@ -35,11 +35,8 @@ final class GramIndex: @unchecked Sendable {
     static let wordGoesOn: UInt32 = 1 << 30
     static let wordEnds: UInt32 = 1 << 31
 
-    /// A 4- or 5-gram's slot; `key` 0 marks an empty one (real keys carry a leading 1 bit).
-    struct Entry: Sendable {
-        var key: UInt32
-        var info: Info
-    }
+    /// A 4- or 5-gram's slot (its key mixed, and its facts).
+    typealias Entry = SlotTable.Entry
 
     /// Class of each byte (256).
     private let byteClass: UnsafeBufferPointer<UInt8>
@@ -252,13 +249,13 @@ final class GramIndex: @unchecked Sendable {
                     runme_prefetch(triples + ((a * side + b) * side + Int(c)))
                 }
                 if position >= 3 {
-                    runme_prefetch(entries + SlotTable.home(1 << 24 | window & 0xFF_FFFF, capacity: capacity))
+                    runme_prefetch(entries + SlotTable.home(SlotTable.mixed(1 << 24 | window & 0xFF_FFFF), capacity: capacity))
                 }
                 if position >= 4 {
-                    let key5 = 1 << 30 | window
-                    runme_prefetch(entries + SlotTable.home(key5, capacity: capacity))
+                    let mixed5 = SlotTable.mixed(1 << 30 | window)
+                    runme_prefetch(entries + SlotTable.home(mixed5, capacity: capacity))
                     // Where a word longer than five characters would go on (few 5-grams begin one).
-                    runme_prefetch(deepStarts + SlotTable.home(key5, capacity: deepCapacity))
+                    runme_prefetch(deepStarts + SlotTable.home(mixed5, capacity: deepCapacity))
                 }
             }
         }
@@ -324,93 +321,87 @@ final class GramIndex: @unchecked Sendable {
         let entries = entryTable.slots
         let deep = self.deep
         let deepSlots = deepStarts.slots, deepCapacity = deepStarts.capacity
-        do {
-            // Pass 1: independent reads (a class 0, a byte in no reference text, reads facts of
-            // nothing or a slot no key matches; pass 2 stops there anyway).
-            if length >= 3 {
-                for start in 0...(length - 3) {
-                    let a = classes[start], b = classes[start + 1], c = classes[start + 2]
-                    gathered3[start] = triples[(a * side + b) * side + c]
-                    if start + 4 <= length {
-                        let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
-                        gathered[2 * start] = entries[SlotTable.home(key4, capacity: entryTable.capacity)]
-                        if start + 5 <= length {
-                            let key5 = key4 << 6 | UInt32(classes[start + 4])
-                            let entry5 = entries[SlotTable.home(key5, capacity: entryTable.capacity)]
-                            gathered[2 * start + 1] = entry5
-                            // A word going on past five characters: ask now for its trie record,
-                            // which pass 2 would otherwise wait for (its start slot was
-                            // prefetched labels ago). A prefetch only; the result is unchanged.
-                            if start + 5 < length, entry5.key == key5, entry5.info & Self.wordGoesOn != 0 {
-                                let start5 = deepSlots[SlotTable.home(key5, capacity: deepCapacity)]
-                                if start5.key == key5, let deepBase = deep.baseAddress, Int(start5.info) < deep.count {
-                                    runme_prefetch(deepBase + Int(start5.info))
-                                }
+        // Pass 1: independent reads (a class 0, a byte in no reference text, reads facts of
+        // nothing or a slot no key matches; pass 2 stops there anyway).
+        if length >= 3 {
+            for start in 0...(length - 3) {
+                let a = classes[start], b = classes[start + 1], c = classes[start + 2]
+                gathered3[start] = triples[(a * side + b) * side + c]
+                if start + 4 <= length {
+                    let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
+                    gathered[2 * start] = entries[SlotTable.home(SlotTable.mixed(key4), capacity: entryTable.capacity)]
+                    if start + 5 <= length {
+                        let mixed5 = SlotTable.mixed(key4 << 6 | UInt32(classes[start + 4]))
+                        let entry5 = entries[SlotTable.home(mixed5, capacity: entryTable.capacity)]
+                        gathered[2 * start + 1] = entry5
+                        // A word going on past five characters: ask now for its trie record,
+                        // which pass 2 would otherwise wait for (its start slot was
+                        // prefetched labels ago). A prefetch only; the result is unchanged.
+                        if start + 5 < length, entry5.mixed == mixed5, entry5.info & Self.wordGoesOn != 0 {
+                            let start5 = deepSlots[SlotTable.home(mixed5, capacity: deepCapacity)]
+                            if start5.mixed == mixed5, let deepBase = deep.baseAddress, Int(start5.info) < deep.count {
+                                runme_prefetch(deepBase + Int(start5.info))
                             }
                         }
                     }
                 }
             }
-            // Pass 2: the walk, each table's as `NGramTable.score` walks it (stop at the first
-            // gram the table lacks), the words' as `WordCoverage.cover` does.
-            for start in 0..<length {
-                // best[start] is final here: every word ending at `start` began earlier.
-                if best[start + 1] < best[start] { best[start + 1] = best[start] }
-                guard start + 3 <= length else { continue }
-                let a = classes[start], b = classes[start + 1], c = classes[start + 2]
-                guard a != 0, b != 0, c != 0 else { continue }
-                var facts = gathered3[start]
-                var popularAlive = facts & Self.weightMask != 0
-                var dictionaryAlive = (facts >> 15) & Self.weightMask != 0
-                if popularAlive { popularSum += popularWeights[Int(facts & Self.weightMask)]; popularSeen += 1 }
-                if dictionaryAlive { dictionarySum += dictionaryWeights[Int((facts >> 15) & Self.weightMask)]; dictionarySeen += 1 }
-                if facts & Self.wordEnds != 0 { Self.found(3, at: start, best, &longest) }
-                var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
-                var end = start + 3
-                while (popularAlive || dictionaryAlive || facts & Self.wordGoesOn != 0) && end < length && end - start < 5 {
-                    let next = classes[end]
-                    guard next != 0 else { facts = 0; break }
-                    key = key << 6 | UInt32(next)
-                    end += 1
-                    // The home slot read in pass 1, then on along the probe sequence.
-                    guard let entry = entryTable.find(key, first: gathered[2 * start + (end - start - 4)]) else {
-                        facts = 0
-                        break
-                    }
-                    facts = entry.info
-                    let size = end - start
-                    if popularAlive {
-                        let index = Int(facts & Self.weightMask)
-                        if size <= popularMaxN && index != 0 { popularSum += popularWeights[index] } else { popularAlive = false }
-                    }
-                    if dictionaryAlive {
-                        let index = Int((facts >> 15) & Self.weightMask)
-                        if size <= dictionaryMaxN && index != 0 { dictionarySum += dictionaryWeights[index] } else { dictionaryAlive = false }
-                    }
-                    if facts & Self.wordEnds != 0 { Self.found(size, at: start, best, &longest) }
+        }
+        // Pass 2: the walk, each table's as `NGramTable.score` walks it (stop at the first
+        // gram the table lacks), the words' as `WordCoverage.cover` does.
+        for start in 0..<length {
+            // best[start] is final here: every word ending at `start` began earlier.
+            if best[start + 1] < best[start] { best[start + 1] = best[start] }
+            guard start + 3 <= length else { continue }
+            let a = classes[start], b = classes[start + 1], c = classes[start + 2]
+            guard a != 0, b != 0, c != 0 else { continue }
+            var facts = gathered3[start]
+            var popularAlive = facts & Self.weightMask != 0
+            var dictionaryAlive = (facts >> 15) & Self.weightMask != 0
+            if popularAlive { popularSum += popularWeights[Int(facts & Self.weightMask)]; popularSeen += 1 }
+            if dictionaryAlive { dictionarySum += dictionaryWeights[Int((facts >> 15) & Self.weightMask)]; dictionarySeen += 1 }
+            if facts & Self.wordEnds != 0 { Self.found(3, at: start, best, &longest) }
+            var key = UInt32(1 << 18 | a << 12 | b << 6 | c)
+            var end = start + 3
+            while (popularAlive || dictionaryAlive || facts & Self.wordGoesOn != 0) && end < length && end - start < 5 {
+                let next = classes[end]
+                guard next != 0 else { facts = 0; break }
+                key = key << 6 | UInt32(next)
+                end += 1
+                // The home slot read in pass 1, then on along the probe sequence.
+                guard let entry = entryTable.find(SlotTable.mixed(key), first: gathered[2 * start + (end - start - 4)]) else {
+                    facts = 0
+                    break
                 }
-                // Words longer than 5 go on through the packed trie.
-                guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
-                do {
-                    guard let entry = deepStarts.find(key, first: deepStarts.slots[SlotTable.home(key, capacity: deepStarts.capacity)])
-                    else { continue }
-                    do {
-                        var record = Int(entry.info)
-                        while end < length {
-                            let byte = UInt32(bytes[end])
-                            let count = Int(deep[record] & ~Self.wordEnds)
-                            var child = -1
-                            for index in (record + 1)..<(record + 1 + count) where deep[index] >> 24 == byte {
-                                child = Int(deep[index] & 0xFF_FFFF)
-                                break
-                            }
-                            guard child >= 0 else { break }
-                            record = child
-                            end += 1
-                            if deep[record] & Self.wordEnds != 0 { Self.found(end - start, at: start, best, &longest) }
-                        }
-                    }
+                facts = entry.info
+                let size = end - start
+                if popularAlive {
+                    let index = Int(facts & Self.weightMask)
+                    if size <= popularMaxN && index != 0 { popularSum += popularWeights[index] } else { popularAlive = false }
                 }
+                if dictionaryAlive {
+                    let index = Int((facts >> 15) & Self.weightMask)
+                    if size <= dictionaryMaxN && index != 0 { dictionarySum += dictionaryWeights[index] } else { dictionaryAlive = false }
+                }
+                if facts & Self.wordEnds != 0 { Self.found(size, at: start, best, &longest) }
+            }
+            // Words longer than 5 go on through the packed trie.
+            guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
+            let mixed5 = SlotTable.mixed(key)
+            guard let entry = deepStarts.find(mixed5, first: deepSlots[SlotTable.home(mixed5, capacity: deepCapacity)]) else { continue }
+            var record = Int(entry.info)
+            while end < length {
+                let byte = UInt32(bytes[end])
+                let count = Int(deep[record] & ~Self.wordEnds)
+                var child = -1
+                for index in (record + 1)..<(record + 1 + count) where deep[index] >> 24 == byte {
+                    child = Int(deep[index] & 0xFF_FFFF)
+                    break
+                }
+                guard child >= 0 else { break }
+                record = child
+                end += 1
+                if deep[record] & Self.wordEnds != 0 { Self.found(end - start, at: start, best, &longest) }
             }
         }
         result.popularScore = popularSum
@@ -421,60 +412,5 @@ final class GramIndex: @unchecked Sendable {
         }
         result.coverage = Float(best[length]) / Float(length)
         result.longestWord = longest
-    }
-}
-
-/// The slots of an open-addressing table of `GramIndex` entries, in memory of its own (64-byte
-/// aligned, so that a slot never straddles two cache lines): a key's probe starts at its home
-/// slot, the hash scaled to the capacity, and goes on linearly; at most 70% full, most present
-/// keys sit in their home slot and most probes for absent ones end in its cache line, the one
-/// the featurizer prefetched. (Starting every probe at the first slot of a cache-line bucket
-/// instead, measured, cost more in probing than it saved in misses.) Immutable once built
-/// (hence Sendable); the memory is freed with the table.
-final class SlotTable: @unchecked Sendable {
-    /// The slots; key 0 marks an empty one.
-    let slots: UnsafeBufferPointer<GramIndex.Entry>
-    /// Number of slots.
-    let capacity: UInt64
-
-    init(_ values: [UInt32: UInt32]) {
-        let count = max(16, values.count * 10 / 7 + 1)
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<GramIndex.Entry>.stride, alignment: 64)
-        let base = memory.bindMemory(to: GramIndex.Entry.self, capacity: count)
-        base.initialize(repeating: GramIndex.Entry(key: 0, info: 0), count: count)
-        // In key order, so that the layout (and the timing) is the same from run to run.
-        for (key, info) in values.sorted(by: { $0.key < $1.key }) {
-            // Ends: the table is at most 70% full, so an empty slot comes.
-            var slot = Self.home(key, capacity: UInt64(count))
-            while base[slot].key != 0 { slot = slot + 1 == count ? 0 : slot + 1 }
-            base[slot] = GramIndex.Entry(key: key, info: info)
-        }
-        self.slots = UnsafeBufferPointer(start: base, count: count)
-        self.capacity = UInt64(count)
-    }
-
-    deinit {
-        UnsafeMutableRawPointer(mutating: slots.baseAddress)?.deallocate()
-    }
-
-    /// The home slot of `key` in a table of `capacity` slots: the hash scaled to the capacity.
-    @inline(__always)
-    static func home(_ key: UInt32, capacity: UInt64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(key &* 0x9E37_79B1) &* capacity) >> 32)
-    }
-
-    /// The entry of `key`, given its home slot's `first` read, nil when absent.
-    @inline(__always)
-    func find(_ key: UInt32, first: GramIndex.Entry) -> GramIndex.Entry? {
-        var found = first
-        if found.key != key && found.key != 0 {
-            // Ends at the key or an empty slot, and there is one (see `init`).
-            var slot = Self.home(key, capacity: capacity)
-            repeat {
-                slot = slot + 1 == slots.count ? 0 : slot + 1
-                found = slots[slot]
-            } while found.key != key && found.key != 0
-        }
-        return found.key == 0 ? nil : found
     }
 }
