@@ -56,39 +56,38 @@ public struct PipelineTable<Input, Row>: Sendable {
         // into the kept rows was a visible cost, and in the usual batch every row is kept,
         // so the kept rows are the batch itself. Rows that leave are noted as they are met.
         var leaving: [(index: Int, quarantinedBy: [String])] = []
-        // A condition takes its row indirectly (`Row` is generic): through a buffer pointer
-        // it gets the row's address in the batch, where `rows[index]` made a copy of the row
-        // (every string of it retained, then released) to point at.
-        try rows.withUnsafeBufferPointer { rows in
-            for index in rows.indices {
-                var removed = false
-                var quarantinedBy: [String] = []
-                for number in expectations.indices {
-                    if expectations[number].condition(rows[index]) {
-                        counts[number].passed += 1
-                        continue
-                    }
-                    counts[number].failed += 1
-                    let expectation = expectations[number]
-                    switch expectation.action {
-                    case .expect:
-                        break
-                    case .drop:
-                        counts[number].dropped += 1
-                        removed = true
-                    case .quarantine:
-                        counts[number].dropped += 1
-                        removed = true
-                        quarantinedBy.append(expectation.name)
-                    case .fail:
-                        throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(rows[index]))
-                    }
+        for index in rows.indices {
+            var removed = false
+            var quarantinedBy: [String] = []
+            // One copy of the row for all the expectations: a condition takes its row
+            // indirectly (`Row` is generic), and `rows[index]` as the argument copied the
+            // whole row, retaining every string of it, once per expectation.
+            let row = rows[index]
+            for number in expectations.indices {
+                if expectations[number].condition(row) {
+                    counts[number].passed += 1
+                    continue
                 }
-                if !quarantinedBy.isEmpty, quarantineTable != nil {
-                    leaving.append((index, quarantinedBy))
-                } else if removed {
-                    leaving.append((index, []))
+                counts[number].failed += 1
+                let expectation = expectations[number]
+                switch expectation.action {
+                case .expect:
+                    break
+                case .drop:
+                    counts[number].dropped += 1
+                    removed = true
+                case .quarantine:
+                    counts[number].dropped += 1
+                    removed = true
+                    quarantinedBy.append(expectation.name)
+                case .fail:
+                    throw PipelineError.expectationFailed(table: name, expectation: expectation.name, row: describe(row))
                 }
+            }
+            if !quarantinedBy.isEmpty, quarantineTable != nil {
+                leaving.append((index, quarantinedBy))
+            } else if removed {
+                leaving.append((index, []))
             }
         }
         guard !leaving.isEmpty else {

@@ -58,18 +58,13 @@ final class ScoringWriters {
     /// Inserts `rows` in the order of their `domain_tldextract` (see ``insertionOrder(_:)``).
     func insertAnalytics(_ rows: [AnalyticsRow], timestamp: String, modelURI: String, updateID: Int64) throws {
         let order = Self.insertionOrder(rows)
-        // Rows are read through a buffer pointer: a field of `rows[i]` read through the
-        // array's subscript copied the whole row (retaining and releasing every string of it)
-        // for each of the 15 values staged.
-        try rows.withUnsafeBufferPointer { rows in
-            var start = 0
-            while rows.count - start >= Self.rowsPerStatement {
-                try insert(rows, order[start..<(start + Self.rowsPerStatement)], with: batchInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
-                start += Self.rowsPerStatement
-            }
-            for index in start..<rows.count {
-                try insert(rows, order[index..<(index + 1)], with: singleInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
-            }
+        var start = 0
+        while rows.count - start >= Self.rowsPerStatement {
+            try insert(rows, order[start..<(start + Self.rowsPerStatement)], with: batchInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
+            start += Self.rowsPerStatement
+        }
+        for index in start..<rows.count {
+            try insert(rows, order[index..<(index + 1)], with: singleInsert, timestamp: timestamp, modelURI: modelURI, updateID: updateID)
         }
     }
 
@@ -113,8 +108,9 @@ final class ScoringWriters {
 
     /// Stages the text of the rows at the positions `range` lists, binds it without copies, runs the statement and
     /// clears the bindings before the staging buffer can change (SQLite must never keep a
-    /// pointer into it past this call).
-    private func insert(_ rows: UnsafeBufferPointer<AnalyticsRow>, _ range: ArraySlice<Int>, with statement: Statement,
+    /// pointer into it past this call). Rows are read field by field, by index: copying a
+    /// whole row retains every one of its strings.
+    private func insert(_ rows: [AnalyticsRow], _ range: ArraySlice<Int>, with statement: Statement,
                         timestamp: String, modelURI: String, updateID: Int64) throws {
         // Worked on as locals (their storage moved out and back): appending to a class's
         // stored arrays checks exclusive access dynamically on every call, which cost more
