@@ -236,11 +236,30 @@ final class ScoringWriters {
                 city, country, country_code, timestamp, event_time, model_uri, update_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        // Bound value by value, every parameter each time: an array of `SQLiteBindable`
+        // boxed each of the 17 values of every detection.
+        func bind(_ text: String?, at index: Int32) throws {
+            if let text { try insert.bind(text: text, at: index) } else { try insert.bindNull(at: index) }
+        }
         for detection in rows {
             let row = detection.row
-            try insert.bind([row.domain, row.domainTldextract, row.predictedClass, row.score, detection.reason, detection.topFeatures,
-                             row.threat, row.tags, row.brand, row.fuzzer, row.city, row.country, row.countryCode, timestamp,
-                             row.eventTime.map { SQLTime.text(unixSeconds: $0) }, modelURI, updateID])
+            try insert.bind(text: row.domain, at: 1)
+            try insert.bind(text: row.domainTldextract, at: 2)
+            try insert.bind(text: row.predictedClass, at: 3)
+            try insert.bind(double: row.score, at: 4)
+            try insert.bind(text: detection.reason, at: 5)
+            try insert.bind(text: detection.topFeatures, at: 6)
+            try bind(row.threat, at: 7)
+            try bind(row.tags, at: 8)
+            try bind(row.brand, at: 9)
+            try bind(row.fuzzer, at: 10)
+            try bind(row.city, at: 11)
+            try bind(row.country, at: 12)
+            try bind(row.countryCode, at: 13)
+            try insert.bind(text: timestamp, at: 14)
+            try bind(row.eventTime.map { SQLTime.text(unixSeconds: $0) }, at: 15)
+            try insert.bind(text: modelURI, at: 16)
+            try insert.bind(int: updateID, at: 17)
             try insert.run()
         }
     }
