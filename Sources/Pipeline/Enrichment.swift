@@ -67,6 +67,9 @@ public final class Enricher: @unchecked Sendable {
 
     /// ``reference``'s two tables joined by registered domain: one hash of each name instead of two.
     private let matches: [String: Matches]
+    /// One bit per ``MatchFilter`` hash of each key of ``matches``: a name whose bit is clear
+    /// has no match, found without `matches`'s seeded hashing and probe (most logged names).
+    private let matchFilter: MatchFilter
 
     public init(model: ScoringModel, suffixes: PublicSuffixList, reference: ReferenceData, geoIP: GeoIPDatabase?) {
         self.model = model
@@ -77,6 +80,7 @@ public final class Enricher: @unchecked Sendable {
         for (domain, threat) in reference.threats { matches[domain, default: Matches()].threat = threat }
         for (domain, typosquat) in reference.typosquats { matches[domain, default: Matches()].typosquat = typosquat }
         self.matches = matches
+        matchFilter = MatchFilter(matches.keys)
     }
 
     /// Enriches a batch of lines (one row per line, junk lines included so that the
@@ -150,7 +154,7 @@ public final class Enricher: @unchecked Sendable {
             label = Self.isLowercaseASCII(domain) ? domain : domain.lowercased()
         }
         var info = NameInfo(registered: registered, label: label, isIP: parts.isIPAddress)
-        if !registered.isEmpty, let found = matches[registered] {
+        if !registered.isEmpty, matchFilter.mayContain(registered), let found = matches[registered] {
             if let match = found.threat { info.threat = match.threat; info.tags = match.tags }
             if let match = found.typosquat { info.brand = match.brand; info.fuzzer = match.fuzzer }
         }
@@ -165,5 +169,39 @@ public final class Enricher: @unchecked Sendable {
 
     private func location(_ address: String) -> GeoLocation? {
         geoIP?.lookup(address)
+    }
+}
+
+/// A set of strings that can answer "certainly not in it" cheaply: one bit per FNV-1a hash
+/// of each string's bytes. A set bit says "maybe" (the caller then asks the real set).
+struct MatchFilter: Sendable {
+    /// Bits of the hash used: 2^18 bits (32 KiB) leave about 1 % false positives for the
+    /// few thousand threat-feed and typosquat domains of a store.
+    static let hashBits = 18
+    private var words: [UInt64]
+
+    init(_ keys: some Sequence<String>) {
+        words = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
+        for key in keys {
+            let bit = Self.bit(key)
+            words[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+    }
+
+    /// False when `text` is certainly not one of the keys.
+    func mayContain(_ text: String) -> Bool {
+        let bit = Self.bit(text)
+        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+
+    /// The top ``hashBits`` of the 64-bit FNV-1a hash of the string's UTF-8 bytes.
+    static func bit(_ text: String) -> Int {
+        func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
+        let value = text.utf8.withContiguousStorageIfAvailable { hash($0) } ?? hash(text.utf8)
+        return Int(truncatingIfNeeded: value >> UInt64(64 - hashBits))
     }
 }

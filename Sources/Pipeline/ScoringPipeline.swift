@@ -211,7 +211,7 @@ public final class ScoringPipeline {
             throw error
         }
         summary.expectations = ledger.entries
-        summary.seconds = (ContinuousClock.now - clock).pipelineSeconds
+        summary.seconds = (ContinuousClock.now - clock) / .seconds(1)
         // Copy the WAL into the database now rather than in the middle of the next update.
         _ = try? database.query("PRAGMA wal_checkpoint(PASSIVE)")
         return summary
@@ -349,8 +349,4 @@ final class BatchProducer: @unchecked Sendable {
         work.wait()
         self.work = nil
     }
-}
-
-extension Duration {
-    var pipelineSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

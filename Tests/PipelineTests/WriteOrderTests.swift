@@ -90,5 +90,23 @@ import Testing
         #expect(try db.scalar("SELECT event_time FROM dns_ioc_latest WHERE domain = 'ns1.asdklgb.cf.'")?.stringValue
             == SQLTime.text(unixSeconds: 1_700_000_000))
         #expect(try db.scalar("SELECT threat FROM dns_ioc_latest WHERE domain = 'ns1.asdklgb.cf.'")?.stringValue == "malware_download")
+        // Batches of 97 rows are three 32-row statements and one single-row statement, whose
+        // shared values (timestamp, model URI, update) are bound once per statement: every
+        // row holds them, and its own source; the threat feed's match reaches both lines.
+        let shared = try db.query("""
+            SELECT count(*) AS n, count(DISTINCT timestamp) AS stamps, min(update_id) AS low, max(update_id) AS high,
+                   sum(model_uri = ?) AS uris, sum(source = ?) AS sources, sum(timestamp IS NULL OR timestamp = '') AS blank
+            FROM dns_log_analytics
+            """, [pipeline.model.uri, input.appendingPathComponent("log.json").path])
+        #expect(shared.first?.int("n") == summary.rowsWritten)
+        #expect(shared.first?.int("uris") == summary.rowsWritten)
+        #expect(shared.first?.int("sources") == summary.rowsWritten)
+        #expect(shared.first?.int("blank") == 0)
+        #expect((shared.first?.int("stamps") ?? 0) >= 1)
+        #expect(shared.first?.int("low") == Int(summary.updateID) && shared.first?.int("high") == Int(summary.updateID))
+        #expect(try PipelineFixture.count(db, """
+            SELECT count(*) FROM dns_log_analytics
+            WHERE domain = 'ns1.asdklgb.cf.' AND threat = 'malware_download' AND tags = 'AgentTesla' AND domain_tldextract = 'asdklgb.cf'
+            """) == 2)
     }
 }
