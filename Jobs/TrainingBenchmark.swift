@@ -34,6 +34,10 @@ public enum TrainingBenchmark {
         public var finalModelFolds: Int = FinalModel.defaultFolds
         /// The best trials refitted for the final model's choice (1: the search's best only).
         public var finalModelCandidates: Int = FinalModel.defaultCandidates
+        /// Where to write every candidate's out-of-fold and test probabilities, the rows' labels,
+        /// classes and dense features as JSON (nil: not written), for error analysis and for
+        /// trying combinations of the candidates offline.
+        public var predictionsFile: URL?
 
         /// The job's defaults with a 2-minute budget.
         public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
@@ -121,6 +125,20 @@ public enum TrainingBenchmark {
                                                         budgetSeconds: settings.timeBudgetSeconds * FinalModel.budgetShare,
                                                         concurrency: settings.concurrency)
         let finalModel = try FinalModel.choose(from: candidates, metric: settings.primaryMetric)
+        if let dump = options.predictionsFile {
+            var object: [String: Any] = [
+                "labels": (data.split.train + data.split.validation).map { data.labels[$0] },
+                "truth": data.truth.train + data.truth.validation,
+                "test_labels": data.split.test.map { data.labels[$0] }, "test_truth": data.truth.test,
+                "features": AutoMLDataset.denseFeatures.map(\.rawValue),
+                "dense": (data.dense.train.values + data.dense.validation.values).map { $0.isFinite ? Double($0) as Any : NSNull() },
+                "test_dense": data.dense.test.values.map { $0.isFinite ? Double($0) as Any : NSNull() }]
+            object["candidates"] = try candidates.map { candidate -> [String: Any] in
+                ["trial": candidate.trial.number, "algorithm": candidate.trial.configuration.algorithm.rawValue,
+                 "oof": candidate.outOfFoldProbabilities, "test": try candidate.testProbabilities(data: data)]
+            }
+            try JSONSerialization.data(withJSONObject: object).write(to: dump)
+        }
         let test = try finalModel.testReport(data: data)
         let bestRefit = candidates[0]
         let bestRefitTest = try bestRefit.testReport(data: data)

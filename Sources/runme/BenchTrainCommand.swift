@@ -54,6 +54,10 @@ extension BenchCommand {
                 help: "The best trials refitted on train + validation; the final model is the one with the best out-of-fold score (1: the search's best).")
         var finalModelCandidates: Int = FinalModel.defaultCandidates
 
+        @Option(name: .customLong("predictions-file"),
+                help: ArgumentHelp("Also write the final model candidates' out-of-fold and test probabilities, with the rows' labels, classes and dense features, as JSON to this file (for error analysis).", valueName: "path"))
+        var predictionsFile: String?
+
         @Option(name: .long, help: ArgumentHelp("Where to put the scratch store (removed afterwards).", valueName: "dir"))
         var dir: String?
 
@@ -96,6 +100,7 @@ extension BenchCommand {
                 heldOutPerFamily: heldOutPerFamily, scratchDirectory: dir.map { URL(fileURLWithPath: $0, isDirectory: true) })
             options.outOfFoldCount = outOfFoldFolds == 0 ? nil : outOfFoldFolds
             options.finalModelCandidates = finalModelCandidates
+            options.predictionsFile = predictionsFile.map { URL(fileURLWithPath: $0) }
             let figures = try await TrainingBenchmark.run(options) { line in
                 if !json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
             }

@@ -43,6 +43,12 @@ import Tracking
         #expect(final.outOfFold.confusion.total == final.trainingRows)
         #expect(final.outOfFold.threshold == final.threshold)
         #expect(final.validationThreshold == outcome.validation.threshold)
+        // The out-of-fold probabilities are kept, one per row, and are what the figures come from.
+        #expect(final.outOfFoldProbabilities.count == final.trainingRows)
+        #expect(final.outOfFoldProbabilities.allSatisfy { (0...1).contains($0) })
+        let recomputed = try ClassificationMetrics.report(labels: rows.truth, probabilities: final.outOfFoldProbabilities,
+                                                          threshold: final.threshold)
+        #expect(recomputed.f1 == final.outOfFold.f1 && recomputed.rocAUC == final.outOfFold.rocAUC)
     }
 
     @Test func testLabelsNeverReachTheFinalModelOrItsThreshold() async throws {

@@ -48,6 +48,9 @@ public struct FinalModel: Sendable {
     public let seconds: Double
     /// Every candidate `select` refitted, in validation order (empty from `refit` alone).
     public var candidates: [Candidate] = []
+    /// The out-of-fold probabilities, one per training + validation row (training rows first),
+    /// from which `threshold` and `outOfFold` come.
+    public var outOfFoldProbabilities: [Double] = []
 
     /// A trial `select` refitted and scored out of fold.
     public struct Candidate: Sendable, Codable, Equatable {
@@ -169,10 +172,12 @@ public struct FinalModel: Sendable {
         let threshold = try ClassificationMetrics.chooseThreshold(labels: rows.truth, scores: outOfFold, criterion: criterion)?.threshold
             ?? outcome.validation.threshold
         let report = try ClassificationMetrics.report(labels: rows.truth, probabilities: outOfFold, threshold: threshold)
-        return FinalModel(trial: trial, modelJSON: modelJSON, threshold: threshold, thresholdSource: .outOfFold,
-                          trainingRows: rows.truth.count, trainingPositives: rows.truth.filter { $0 }.count, rounds: rounds, folds: folds,
-                          outOfFold: report, validationThreshold: outcome.validation.threshold,
-                          seconds: (clock.now - began) / .seconds(1))
+        var model = FinalModel(trial: trial, modelJSON: modelJSON, threshold: threshold, thresholdSource: .outOfFold,
+                               trainingRows: rows.truth.count, trainingPositives: rows.truth.filter { $0 }.count, rounds: rounds, folds: folds,
+                               outOfFold: report, validationThreshold: outcome.validation.threshold,
+                               seconds: (clock.now - began) / .seconds(1))
+        model.outOfFoldProbabilities = outOfFold
+        return model
     }
 
     /// The final model's probabilities on the test split.
