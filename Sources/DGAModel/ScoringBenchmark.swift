@@ -80,7 +80,7 @@ public enum ScoringBenchmark {
         let checksum = try body()
         let cpu = processCPUSeconds() - cpuStart
         let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed / .seconds(1)
         let rate = seconds > 0 ? Double(count) / seconds : 0
         let cpuRate = cpu > 0 ? Double(count) / cpu : 0
         progress("\(name): \(count) domains in \(String(format: "%.3f", seconds)) s wall, \(String(format: "%.3f", cpu)) s CPU = \(Int(rate)) domains/s, \(Int(cpuRate)) per CPU second (checksum \(checksum))")

@@ -50,7 +50,7 @@ public struct AutoMLSearch: Sendable {
                     stoppedByBudget = true
                     return false
                 }
-                let remainingSeconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                let remainingSeconds = remaining / .seconds(1)
                 let configuration = state.next(remainingSeconds: remainingSeconds)
                 started += 1
                 let data = self.data
@@ -66,7 +66,7 @@ public struct AutoMLSearch: Sendable {
                 var record = try self.record(finished, number: trials.count + 1, featurizerJSON: featurizerJSON, fingerprint: fingerprint,
                                          summary: summary)
                 let since = clock.now - start
-                record.finishedAfterSeconds = Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18
+                record.finishedAfterSeconds = since / .seconds(1)
                 trials.append(record)
                 if let outcome = record.outcome, let value = record.primaryValue {
                     state.report(outcome, score: settings.primaryMetric.higherIsBetter ? value : -value)
@@ -85,7 +85,7 @@ public struct AutoMLSearch: Sendable {
         }
         let elapsed = clock.now - start
         return AutoMLResult(trials: trials, best: best, stoppedByBudget: stoppedByBudget && started < settings.maxTrials,
-                            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                            elapsedSeconds: elapsed / .seconds(1))
     }
 
     /// XGBoost blocks its thread for the whole trial: run it on a Dispatch thread so that the

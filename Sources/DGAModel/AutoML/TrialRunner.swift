@@ -64,7 +64,7 @@ public enum TrialRunner {
         let elapsed = clock.now - began
         var outcome = TrialOutcome(configuration: configuration, modelJSON: modelJSON, history: result.history, validation: report,
                                    roundsTrained: result.roundsTrained, bestIteration: result.bestIteration, startTime: start,
-                                   durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                                   durationSeconds: elapsed / .seconds(1))
         outcome.importance = (try? importance(of: result.booster, algorithm: configuration.algorithm,
                                               hashBuckets: data.featurizer.configuration.hashing.bucketCount)) ?? []
         return outcome
