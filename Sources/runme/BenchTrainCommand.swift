@@ -87,6 +87,14 @@ extension BenchCommand {
             if heldOutPerFamily < 1 { throw ValidationError("--held-out-per-family must be at least 1") }
             if finalModelCandidates < 1 { throw ValidationError("--final-model-candidates must be at least 1") }
             if outOfFoldFolds == 1 || outOfFoldFolds < 0 { throw ValidationError("--out-of-fold-folds must be 0 (off) or at least 2") }
+            // Checked before the search, not after it: a wrong path would otherwise fail the
+            // run once its minutes of training are spent.
+            if let predictionsFile {
+                let folder = URL(fileURLWithPath: predictionsFile).deletingLastPathComponent().path
+                if !FileManager.default.isWritableFile(atPath: folder) {
+                    throw ValidationError("--predictions-file: the folder \(folder) does not exist or is not writable; create it or choose another path")
+                }
+            }
         }
 
         func run() async throws {

@@ -85,6 +85,14 @@ import Tracking
         #expect(experiments.first?["runCount"] as? Int == 15)
     }
 
+    @Test func benchTrainRefusesAPredictionsFileItCouldNotWriteBeforeTraining() throws {
+        let missing = directory.file("no-such-folder").appendingPathComponent("predictions.json")
+        let result = try runme(["bench", "train", "--data", TestPaths.sharedData.path, "--predictions-file", missing.path], timeout: 30)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--predictions-file: the folder \(missing.deletingLastPathComponent().path) does not exist or is not writable"))
+        #expect(!FileManager.default.fileExists(atPath: missing.path))
+    }
+
     @Test func badManifestsAreRefusedWithExitCode2() throws {
         let cyclic = directory.file("cyclic.json")
         try Data(#"""
