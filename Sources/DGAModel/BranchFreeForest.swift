@@ -227,35 +227,6 @@ struct BranchFreeForest: Sendable {
         }
     }
 
-    /// Adds every tree's leaf, in tree order, for `rowCount` rows walked through `nodes` a level at
-    /// a time: every row takes one step before any takes the next, each row's position kept in
-    /// `positions`. The rows' steps within a level do not depend on each other, so the CPU
-    /// overlaps as many as its window holds, where the eight rows in registers of `addTrees` made
-    /// it wait on eight chains (and spill their pointers).
-    @inline(__always)
-    private func addTreesByLevel<N: Step>(_ nodes: UnsafePointer<N>, leaves: UnsafePointer<Float>, rows values: UnsafePointer<Float>,
-                                          width: Int, rowCount: Int, positions: UnsafeMutablePointer<UInt32>,
-                                          into out: UnsafeMutablePointer<Float>) {
-        for (tree, root) in roots.enumerated() {
-            let depth = depths[tree]
-            // The first step: every row is at the root.
-            let rootNode = nodes[Int(root)]
-            var row = values
-            for index in 0..<rowCount {
-                positions[index] = UInt32(truncatingIfNeeded: rootNode.step(row))
-                row += width
-            }
-            for _ in 1..<max(1, depth) {
-                row = values
-                for index in 0..<rowCount {
-                    positions[index] = UInt32(truncatingIfNeeded: nodes[Int(positions[index])].step(row))
-                    row += width
-                }
-            }
-            for index in 0..<rowCount { out[index] += leaves[Int(positions[index])] }
-        }
-    }
-
     /// `addMargins` through the compact nodes: rows are copied, `substitutionRows` at a time,
     /// with each missing value replaced by its column's substitute, which every split sends where
     /// it sends a missing value; so each step is one compare (`x >= threshold`), and each row
@@ -266,9 +237,7 @@ struct BranchFreeForest: Sendable {
         leafValues.withUnsafeBufferPointer { leafBuffer in
         substitutes.withUnsafeBufferPointer { substitutes in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, Self.substitutionRows * width)) { rows in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.substitutionRows) { positionBuffer in
-            guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress, let clean = rows.baseAddress,
-                  let positions = positionBuffer.baseAddress else { return }
+            guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress, let clean = rows.baseAddress else { return }
             var sliceStart = 0
             while sliceStart < rowCount {
                 let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
@@ -279,11 +248,9 @@ struct BranchFreeForest: Sendable {
                         clean[row * width + column] = x.isNaN ? substitutes[column] : x
                     }
                 }
-                addTreesByLevel(nodes, leaves: leaves, rows: clean, width: width, rowCount: sliceCount, positions: positions,
-                                into: out + sliceStart)
+                addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: sliceCount, into: out + sliceStart)
                 sliceStart += sliceCount
             }
-        }
         }
         }
         }
