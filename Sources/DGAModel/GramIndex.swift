@@ -35,7 +35,7 @@ final class GramIndex: @unchecked Sendable {
     static let wordGoesOn: UInt32 = 1 << 30
     static let wordEnds: UInt32 = 1 << 31
 
-    /// A 4- or 5-gram's slot (its key mixed, and its facts).
+    /// A 4- or 5-gram's slot (its key, and its facts).
     typealias Entry = SlotTable.Entry
 
     /// Class of each byte (256).
@@ -188,14 +188,16 @@ final class GramIndex: @unchecked Sendable {
             }
         }
         guard deep.count < 1 << 24 else { return nil }
+        // Gram keys are at most 31 bits (a leading 1 and five 6-bit classes), as the tables need.
+        guard let entries = SlotTable(longer), let deepStartTable = SlotTable(deepStarts) else { return nil }
 
         self.byteClass = Self.frozen(byteClass)
         self.side = side
         self.popularWeights = Self.frozen(weightTables[0])
         self.dictionaryWeights = Self.frozen(weightTables[1])
         self.triples = Self.frozen(triples)
-        self.entries = SlotTable(longer)
-        self.deepStarts = SlotTable(deepStarts)
+        self.entries = entries
+        self.deepStarts = deepStartTable
         self.deep = Self.frozen(deep)
         self.popularMaxN = popular.maxN
         self.dictionaryMaxN = dictionary.maxN
@@ -331,15 +333,16 @@ final class GramIndex: @unchecked Sendable {
                     let key4 = UInt32(1 << 24 | a << 18 | b << 12 | c << 6 | classes[start + 3])
                     gathered[2 * start] = entries[SlotTable.home(SlotTable.mixed(key4), capacity: entryTable.capacity)]
                     if start + 5 <= length {
-                        let mixed5 = SlotTable.mixed(key4 << 6 | UInt32(classes[start + 4]))
+                        let key5 = key4 << 6 | UInt32(classes[start + 4])
+                        let mixed5 = SlotTable.mixed(key5)
                         let entry5 = entries[SlotTable.home(mixed5, capacity: entryTable.capacity)]
                         gathered[2 * start + 1] = entry5
                         // A word going on past five characters: ask now for its trie record,
                         // which pass 2 would otherwise wait for (its start slot was
                         // prefetched labels ago). A prefetch only; the result is unchanged.
-                        if start + 5 < length, entry5.mixed == mixed5, entry5.info & Self.wordGoesOn != 0 {
+                        if start + 5 < length, entry5.key == key5, entry5.info & Self.wordGoesOn != 0 {
                             let start5 = deepSlots[SlotTable.home(mixed5, capacity: deepCapacity)]
-                            if start5.mixed == mixed5, let deepBase = deep.baseAddress, Int(start5.info) < deep.count {
+                            if start5.key == key5, let deepBase = deep.baseAddress, Int(start5.info) < deep.count {
                                 runme_prefetch(deepBase + Int(start5.info))
                             }
                         }
@@ -369,7 +372,7 @@ final class GramIndex: @unchecked Sendable {
                 key = key << 6 | UInt32(next)
                 end += 1
                 // The home slot read in pass 1, then on along the probe sequence.
-                guard let entry = entryTable.find(SlotTable.mixed(key), first: gathered[2 * start + (end - start - 4)]) else {
+                guard let entry = entryTable.find(key, first: gathered[2 * start + (end - start - 4)]) else {
                     facts = 0
                     break
                 }
@@ -387,8 +390,7 @@ final class GramIndex: @unchecked Sendable {
             }
             // Words longer than 5 go on through the packed trie.
             guard facts & Self.wordGoesOn != 0, end - start == 5, end < length else { continue }
-            let mixed5 = SlotTable.mixed(key)
-            guard let entry = deepStarts.find(mixed5, first: deepSlots[SlotTable.home(mixed5, capacity: deepCapacity)]) else { continue }
+            guard let entry = deepStarts.find(key, first: deepSlots[SlotTable.home(SlotTable.mixed(key), capacity: deepCapacity)]) else { continue }
             var record = Int(entry.info)
             while end < length {
                 let byte = UInt32(bytes[end])

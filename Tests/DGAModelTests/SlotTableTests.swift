@@ -42,7 +42,7 @@ import Testing
             }
         }
         #expect(values.count > 20_000)
-        let table = SlotTable(values)
+        let table = try #require(SlotTable(values))
         #expect(table.count == values.count)
 
         var present = 0, absent = 0, mismatches: [String] = []
@@ -50,7 +50,7 @@ import Testing
             for key in Self.grams(of: label) {
                 let expected = values[key]
                 let found = table.find(key: key)
-                if found?.info != expected || (found != nil && found?.mixed != SlotTable.mixed(key)) {
+                if found?.info != expected || (found != nil && found?.key != key) {
                     mismatches.append("\(label) key \(key): \(String(describing: found)) vs \(String(describing: expected))")
                 }
                 if expected == nil { absent += 1 } else { present += 1 }
@@ -65,29 +65,43 @@ import Testing
         let featurizer = try DGATestData.shared.featurizer
         var values: [UInt32: UInt32] = [:]
         for gram in featurizer.popularGrams.grams where gram.utf8.count == 5 { values[Self.key(gram.utf8)] = UInt32(gram.utf8.count) }
-        let table = SlotTable(values)
+        let table = try #require(SlotTable(values))
         let slots = table.slots
         // The last slot is empty (every probe ends), the home slots are at most half used.
-        #expect(slots.last?.mixed == 0)
+        #expect(slots.last?.stored == 0)
         #expect(Int(table.capacity) >= 2 * values.count)
         var stored = 0
         var misplaced: [Int] = []
-        for (slot, entry) in slots.enumerated() where entry.mixed != 0 {
+        var displacedHomes = Set<Int>()
+        for (slot, entry) in slots.enumerated() where entry.stored != 0 {
             stored += 1
             // At or after its home, with no empty slot in between (else a probe would stop short).
-            let home = SlotTable.home(entry.mixed, capacity: table.capacity)
-            if home > slot || !slots[home..<slot].allSatisfy({ $0.mixed != 0 }) { misplaced.append(slot) }
+            let home = SlotTable.home(SlotTable.mixed(entry.key), capacity: table.capacity)
+            if home > slot || !slots[home..<slot].allSatisfy({ $0.stored != 0 }) { misplaced.append(slot) }
+            if home != slot { displacedHomes.insert(home) }
         }
         #expect(misplaced.isEmpty, "misplaced entries in slots \(misplaced.prefix(5))")
         #expect(stored == values.count)
+        // The mark is on exactly the home slots some key was displaced from (a missing mark would
+        // lose that key; a stray one only costs a probe), and both kinds of home slot occur.
+        let marked = Set(slots.indices.filter { slots[$0].stored & SlotTable.displaced != 0 })
+        #expect(marked == displacedHomes)
+        #expect(!marked.isEmpty && marked.count < stored / 2, "\(marked.count) marked home slots of \(stored) keys")
     }
 
-    @Test func emptyAndTinyTables() {
-        let empty = SlotTable([:])
+    @Test func emptyAndTinyTables() throws {
+        let empty = try #require(SlotTable([:]))
         #expect(empty.count == 0)
         #expect(empty.find(key: Self.key("goog".utf8)) == nil)
-        let one = SlotTable([Self.key("goog".utf8): 7])
+        let one = try #require(SlotTable([Self.key("goog".utf8): 7]))
         #expect(one.find(key: Self.key("goog".utf8))?.info == 7)
         #expect(one.find(key: Self.key("oogl".utf8)) == nil)
+    }
+
+    /// Keys must leave the top bit to the displaced mark, and 0 marks an empty slot.
+    @Test func rejectsKeysItCannotHold() {
+        #expect(SlotTable([0: 1]) == nil)
+        #expect(SlotTable([1 << 31 | 5: 1]) == nil)
+        #expect(SlotTable([Self.key("googl".utf8): 1]) != nil)
     }
 }
