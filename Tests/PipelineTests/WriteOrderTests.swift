@@ -53,6 +53,37 @@ import Testing
         #expect(JSONNumber.text(.infinity) == "null")
     }
 
+    /// The arithmetic path of `%.6g` against Foundation's on the values it could get wrong:
+    /// rounding ties and near-ties at each scale, the digit-count boundaries (9.999995 rounds
+    /// up to 10), the switch to exponent notation at 1e-4 and 1e6, and the contributions'
+    /// kind of values (floats widened to doubles).
+    @Test func sixSignificantDigitsMatchTheCLibraryOnTiesAndBoundaries() {
+        var values: [Double] = []
+        for power in -26...26 {
+            let scale = pow(10, Double(power))
+            for mantissa in [1.0, 1.000005, 1.0000049999, 1.0000050001, 1.234565, 1.2345650000001, 9.999995, 9.9999949, 9.99999500001,
+                             9.999999, 5.0, 2.675, 3.14159265, 9.0, 9.5, 9.99999, 1.000015] {
+                values.append(mantissa * scale)
+                values.append(-mantissa * scale)
+                values.append((mantissa * scale).nextUp)
+                values.append((mantissa * scale).nextDown)
+            }
+        }
+        values += [0.0001, 0.00009999995, 0.000099999949, 999_999, 999_999.4, 999_999.5, 999_999.6, 1e6, 100_000.5, 0.5, 1.5, 2.5,
+                   Double.leastNormalMagnitude / 3, -Double.leastNonzeroMagnitude, 1e300, -1.7e308, 123_456_789_012, 0.30000000000000004]
+        var state: UInt64 = 7
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Floats of every exponent the explanations see, and six-digit ties scaled.
+            let float = Float(bitPattern: UInt32(truncatingIfNeeded: state >> 32))
+            if float.isFinite { values.append(Double(float)) }
+            values.append((Double(state % 900_000 + 100_000) + 0.5) * pow(10, Double(Int(state >> 40 % 30) - 20)))
+        }
+        for value in values {
+            #expect(JSONNumber.text(value) == String(format: "%.6g", value), "\(value)")
+        }
+    }
+
     @Test func everyLineKeepsItsContentAndTheLatestDetectionWins() async throws {
         let directory = try TemporaryDirectory("pipeline-order")
         let input = directory.file("input")
