@@ -25,7 +25,7 @@ let automlStep = Step(
         ("out_of_fold_folds", "folds for the training rows' out-of-fold features (default 5)"),
         ("final_model_folds", "folds of the out-of-fold predictions the final model's threshold is chosen on (default 5)"),
         ("final_model_candidates", "the best trials refitted on train + validation; the one with the best out-of-fold score is handed on (default 5)"),
-        ("word_dga_examples", "synthetic word-built DGA labels added to the training part only, from the training half of the dictionary; 0 = off (default 1000)"),
+        ("word_dga_examples", "synthetic word-built DGA labels added to the training part only, from the training half of the dictionary; 0 = off (the default; see RUNME § AutoML figures)"),
         ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]

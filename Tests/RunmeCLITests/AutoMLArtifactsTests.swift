@@ -162,11 +162,12 @@ import Tracking
         #expect(byName.keys.contains { $0.hasPrefix("held-out legit flagged (") })
         #expect(byName["held-out suppobox caught"] != nil)
         #expect(byName["synthetic word-built ioc rows in training"] == Double(AutoMLDataset.defaultWordDGAExamples))
-        let off = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.05", "--max-trials", "1", "--final-model-candidates", "1",
-                             "--held-out-per-family", "5", "--word-dga-examples", "0", "--dir", directory.url.path, "--json"])
-        try #require(off.status == 0, "\(off.stderr)")
-        let offFigures = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [[String: Any]])
-        #expect(offFigures.first { $0["name"] as? String == "synthetic word-built ioc rows in training" }?["value"] as? Double == 0)
+        // The option reaches the benchmark's training part.
+        let on = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.05", "--max-trials", "1", "--final-model-candidates", "1",
+                            "--held-out-per-family", "5", "--word-dga-examples", "50", "--dir", directory.url.path, "--json"])
+        try #require(on.status == 0, "\(on.stderr)")
+        let onFigures = try #require(try JSONSerialization.jsonObject(with: Data(on.stdout.utf8)) as? [[String: Any]])
+        #expect(onFigures.first { $0["name"] as? String == "synthetic word-built ioc rows in training" }?["value"] as? Double == 50)
         let refused = try runme(["bench", "train", "--word-dga-examples=-1"])
         #expect(refused.status != 0 && refused.stderr.contains("--word-dga-examples"))
         // The scratch store is removed.
