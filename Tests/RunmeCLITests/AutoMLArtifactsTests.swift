@@ -163,7 +163,7 @@ import Tracking
         #expect(byName["held-out suppobox caught"] != nil)
         #expect(byName["synthetic word-built ioc rows in training"] == Double(AutoMLDataset.defaultWordDGAExamples))
         // The option reaches the benchmark's training part.
-        let on = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.05", "--max-trials", "1", "--final-model-candidates", "1",
+        let on = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.1", "--max-trials", "3",
                             "--held-out-per-family", "5", "--word-dga-examples", "50", "--dir", directory.url.path, "--json"])
         try #require(on.status == 0, "\(on.stderr)")
         let onFigures = try #require(try JSONSerialization.jsonObject(with: Data(on.stdout.utf8)) as? [[String: Any]])
