@@ -15,6 +15,8 @@ struct AutoMLStepSettings: Sendable {
     let finalModelFolds: Int
     /// The best trials refitted for the final model's choice.
     let finalModelCandidates: Int
+    /// Synthetic word-built ioc rows added to the training part (0: none).
+    let wordDGAExamples: Int
 
     init(_ context: StepContext) throws {
         let timeout = try context.doubleParameter("timeout_minutes")
@@ -49,6 +51,11 @@ struct AutoMLStepSettings: Sendable {
         guard finalModelCandidates >= 1 else {
             throw StepError.badParameter(task: context.taskKey, name: "final_model_candidates", value: "\(finalModelCandidates)", expected: "1 or more")
         }
+        wordDGAExamples = context.parameters["word_dga_examples"] == nil ? AutoMLDataset.defaultWordDGAExamples
+            : try context.intParameter("word_dga_examples")
+        guard wordDGAExamples >= 0 else {
+            throw StepError.badParameter(task: context.taskKey, name: "word_dga_examples", value: "\(wordDGAExamples)", expected: "0 (off) or more")
+        }
         self.seed = UInt64(truncatingIfNeeded: seed)
         search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)
     }
@@ -60,7 +67,8 @@ struct AutoMLStepSettings: Sendable {
          ["trials at once", "\(search.concurrency) (1 XGBoost thread each)"],
          ["out_of_fold_folds", "\(outOfFoldCount) (training features out of fold)"],
          ["final_model_folds", "\(finalModelFolds) (the final model's threshold out of fold over train + validation)"],
-         ["final_model_candidates", "\(finalModelCandidates) (best trials refitted; the best out of fold is handed on)"]]
+         ["final_model_candidates", "\(finalModelCandidates) (best trials refitted; the best out of fold is handed on)"],
+         ["word_dga_examples", "\(wordDGAExamples) (synthetic word-built ioc rows added to training only, from the training half of the dictionary)"]]
     }
 
     var params: [String: String] {
@@ -68,6 +76,6 @@ struct AutoMLStepSettings: Sendable {
          "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
          "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary,
          "out_of_fold_folds": "\(outOfFoldCount)", "final_model_folds": "\(finalModelFolds)",
-         "final_model_candidates": "\(finalModelCandidates)"]
+         "final_model_candidates": "\(finalModelCandidates)", "word_dga_examples": "\(wordDGAExamples)"]
     }
 }

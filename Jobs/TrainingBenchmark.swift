@@ -38,6 +38,9 @@ public enum TrainingBenchmark {
         /// classes and dense features as JSON (nil: not written), for error analysis and for
         /// trying combinations of the candidates offline.
         public var predictionsFile: URL?
+        /// Synthetic word-built ioc rows added to the training part (0: none), as step 02's
+        /// `word_dga_examples`.
+        public var wordDGAExamples: Int = AutoMLDataset.defaultWordDGAExamples
 
         /// The job's defaults with a 2-minute budget.
         public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
@@ -58,6 +61,8 @@ public enum TrainingBenchmark {
     public struct Figures: Sendable {
         /// Rows in the training table.
         public let rows: Int
+        /// Synthetic word-built ioc rows added to the training part.
+        public var syntheticTrainingRows: Int = 0
         /// Seconds to split and featurize.
         public let featurizeSeconds: Double
         /// The search's result.
@@ -102,10 +107,10 @@ public enum TrainingBenchmark {
         let began = clock.now
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: options.dictionary))
         let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: options.seed,
-                                             outOfFoldCount: options.outOfFoldCount)
+                                             outOfFoldCount: options.outOfFoldCount, wordDGAExamples: options.wordDGAExamples)
         let featurizeSeconds = seconds(clock.now - began)
-        progress(String(format: "split and featurized in %.1f s (training rows %@)", featurizeSeconds,
-                        options.outOfFoldCount.map { "out of fold, \($0) folds" } ?? "in-sample"))
+        progress(String(format: "split and featurized in %.1f s (training rows %@; %d synthetic word-built ioc rows in training)", featurizeSeconds,
+                        options.outOfFoldCount.map { "out of fold, \($0) folds" } ?? "in-sample", data.syntheticTrainingRows))
 
         let store = try TrackingStore.open(at: scratch)
         let experiment = try store.getOrCreateExperiment(named: "bench-train")
@@ -153,9 +158,11 @@ public enum TrainingBenchmark {
         let heldOut = try HeldOutDomains.heldOutSet(trainingLabels: Set(rows.labels), dictionaryWords: words, suffixes: suffixes,
                                                     perFamily: options.heldOutPerFamily)
         let report = try finalModel.heldOutReport(data: data, heldOut: heldOut)
-        return Figures(rows: rows.labels.count, featurizeSeconds: featurizeSeconds, result: result, test: test, finalModel: finalModel,
+        var figures = Figures(rows: rows.labels.count, featurizeSeconds: featurizeSeconds, result: result, test: test, finalModel: finalModel,
                        searchModelTest: searchModelTest, bestRefitTest: bestRefitTest, refitValidationThresholdTest: refitValidationThresholdTest, heldOut: report,
                        byValidationPRAUC: byPRAUC)
+        figures.syntheticTrainingRows = data.syntheticTrainingRows
+        return figures
     }
 
     private static func seconds(_ duration: Duration) -> Double {

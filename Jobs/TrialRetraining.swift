@@ -41,13 +41,15 @@ public enum TrialRetraining {
         let dictionary = parentParams["dictionary"] ?? DictionaryWords.defaultPath
         // Runs from before out-of-fold features have no such param: they featurized in-sample.
         let outOfFoldCount = parentParams["out_of_fold_folds"].map { Int($0) ?? OutOfFoldFeatures.defaultFoldCount }
+        // Runs from before the word-based augmentation have no such param: they had none.
+        let wordDGAExamples = parentParams["word_dga_examples"].flatMap { Int($0) } ?? 0
         let metric = parentParams["primary_metric"].flatMap(PrimaryMetric.init(rawValue:)) ?? .f1
 
         let rows = try TrainingRows.read(storeDirectory: storeDirectory)
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: dictionary))
         let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: seed,
                                              validationFraction: validationFraction, testFraction: testFraction,
-                                             outOfFoldCount: outOfFoldCount)
+                                             outOfFoldCount: outOfFoldCount, wordDGAExamples: wordDGAExamples)
         let featurizerJSON = try data.featurizer.jsonData()
         let fingerprint = try data.featurizer.fingerprint()
         let originalManifest = try? JSONDecoder().decode(

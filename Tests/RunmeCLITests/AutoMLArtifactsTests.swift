@@ -38,7 +38,7 @@ import Tracking
     @Test func artifactsMatchTheStoreAndRetrainReproducesATrial() throws {
         let run = try runme(["run", "--store", storePath, "--param", "data=\(dataPath)",
                              "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4",
-                             "--param", "automl_out_of_fold_folds=2"])
+                             "--param", "automl_out_of_fold_folds=2", "--param", "automl_word_dga_examples=200"])
         try #require(run.status == 0, "\(run.stderr)")
         let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
         let automl = try #require(try store.runs(jobRunID: 1, taskKey: "02_automl").first)
@@ -87,9 +87,13 @@ import Tracking
         #expect(parentParams["final_model"] == "refit_train_validation")
         let parentMetrics = try store.latestMetrics(runID: automl.runID)
         #expect(parentParams["final_training_rows"] == String(finalModel.trainingRows))
-        // Train + validation is 80% of the rows (the stratified split rounds per class).
+        // Train + validation is 80% of the rows (the stratified split rounds per class), plus
+        // the synthetic word-built training rows (the job parameter reached the trainer and is
+        // logged as a param of the AutoML run).
         let trainingRows = try #require(parentMetrics["training.rows"]).value
-        #expect(abs(Double(finalModel.trainingRows) - 0.8 * trainingRows) <= 2)
+        let synthetic = try #require(parentParams["word_dga_examples"].flatMap { Int($0) })
+        #expect(synthetic == 200)
+        #expect(abs(Double(finalModel.trainingRows - synthetic) - 0.8 * trainingRows) <= 2)
         #expect(parentMetrics["final_threshold"]?.value == finalModel.threshold)
         #expect(parentMetrics["test_f1"] != nil && parentMetrics["best_trial_test_f1"] != nil)
         let registered = try store.modelVersion(name: "dns_dga", version: Int64(try #require(parentMetrics["registered_version"]).value))
@@ -106,6 +110,7 @@ import Tracking
         let exploration = try text(store, automl.runID, AutoMLReports.explorationPath)
         #expect(exploration.contains("| legit | \(rows - ioc) |") && exploration.contains("| ioc | \(ioc) |"))
         #expect(exploration.contains("## Label length") && exploration.contains("## Shannon entropy"))
+        #expect(exploration.contains("Training also holds \(synthetic) synthetic word-built ioc labels"))
 
         // The final model's importance and SHAP.
         let importance = try #require(try JSONSerialization.jsonObject(with: Data(text(store, automl.runID, AutoMLReports.importancePath).utf8)) as? [[String: String]])
@@ -156,6 +161,15 @@ import Tracking
         }
         #expect(byName.keys.contains { $0.hasPrefix("held-out legit flagged (") })
         #expect(byName["held-out suppobox caught"] != nil)
+        #expect(byName["synthetic word-built ioc rows in training"] == Double(AutoMLDataset.defaultWordDGAExamples))
+        // The option reaches the benchmark's training part.
+        let on = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.1", "--max-trials", "3",
+                            "--held-out-per-family", "5", "--word-dga-examples", "50", "--dir", directory.url.path, "--json"])
+        try #require(on.status == 0, "\(on.stderr)")
+        let onFigures = try #require(try JSONSerialization.jsonObject(with: Data(on.stdout.utf8)) as? [[String: Any]])
+        #expect(onFigures.first { $0["name"] as? String == "synthetic word-built ioc rows in training" }?["value"] as? Double == 50)
+        let refused = try runme(["bench", "train", "--word-dga-examples=-1"])
+        #expect(refused.status != 0 && refused.stderr.contains("--word-dga-examples"))
         // The scratch store is removed.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).allSatisfy { !$0.hasPrefix("runme-bench-train-") })
     }

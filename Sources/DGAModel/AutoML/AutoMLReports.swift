@@ -26,20 +26,27 @@ public enum AutoMLReports {
         let lengthColumn = AutoMLDataset.denseFeatures.firstIndex(of: .length) ?? 0
         let entropyColumn = AutoMLDataset.denseFeatures.firstIndex(of: .entropy) ?? 1
         var values: [Bool: (length: [Double], entropy: [Double])] = [true: ([], []), false: ([], [])]
-        for (matrix, truth) in [(data.dense.train, data.truth.train), (data.dense.validation, data.truth.validation), (data.dense.test, data.truth.test)] {
-            for row in 0..<matrix.rowCount {
+        // The real table only: synthetic word-built training rows (the last training rows) are
+        // described in their own line below.
+        for (matrix, truth, synthetic) in [(data.dense.train, data.truth.train, data.syntheticTrainingRows),
+                                           (data.dense.validation, data.truth.validation, 0), (data.dense.test, data.truth.test, 0)] {
+            for row in 0..<(matrix.rowCount - synthetic) {
                 values[truth[row], default: ([], [])].length.append(Double(matrix[row, lengthColumn]))
                 values[truth[row], default: ([], [])].entropy.append(Double(matrix[row, entropyColumn]))
             }
         }
-        let total = data.labels.count
-        let ioc = data.isIOC.filter { $0 }.count
+        let total = data.realRowCount
+        let ioc = data.isIOC.prefix(total).filter { $0 }.count
         var lines = ["# Data exploration", "", "Table `silver_dns_training_dataset`: \(total) distinct domain labels.", "",
                      "## Class balance", "", "| class | rows | share |", "| --- | --- | --- |",
                      "| legit | \(total - ioc) | " + String(format: "%.2f%%", 100 * Double(total - ioc) / Double(max(1, total))) + " |",
                      "| ioc | \(ioc) | " + String(format: "%.2f%%", 100 * Double(ioc) / Double(max(1, total))) + " |", "",
                      "The classes are imbalanced (\(String(format: "%.1f", Double(total - ioc) / Double(max(1, ioc)))) legit per ioc): the split is "
                      + "stratified, tree models weigh ioc rows by legit/ioc of the training split, and F1 is computed at the threshold chosen on validation.", ""]
+        if data.syntheticTrainingRows > 0 {
+            lines += ["Training also holds \(data.syntheticTrainingRows) synthetic word-built ioc labels (`word_dga_examples`, from the training "
+                      + "half of the dictionary), not counted above and never in validation or test.", ""]
+        }
         for (title, key, width) in [("Label length (characters)", \(length: [Double], entropy: [Double]).length, 4.0),
                                     ("Shannon entropy (bits)", \(length: [Double], entropy: [Double]).entropy, 0.5)] {
             let legit = values[false]?[keyPath: key] ?? []

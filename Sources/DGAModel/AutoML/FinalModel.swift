@@ -40,7 +40,8 @@ public struct FinalModel: Sendable {
     public let rounds: Int
     /// Folds of the out-of-fold predictions.
     public let folds: Int
-    /// The out-of-fold predictions' figures at `threshold` (over `trainingRows` rows).
+    /// The out-of-fold predictions' figures at `threshold`, over the real rows of the `trainingRows`
+    /// (synthetic word-built training rows are left out of the threshold and these figures).
     public let outOfFold: ClassificationReport
     /// The best trial's own threshold, chosen on validation, for comparison.
     public let validationThreshold: Double
@@ -169,9 +170,14 @@ public struct FinalModel: Sendable {
             case let .predictions(indices, scores): for (row, score) in zip(indices, scores) { outOfFold[row] = score }
             }
         }
-        let threshold = try ClassificationMetrics.chooseThreshold(labels: rows.truth, scores: outOfFold, criterion: criterion)?.threshold
+        // The threshold and the out-of-fold figures come from the real rows only: synthetic
+        // word-built training rows (if any) shape the models but not the operating point.
+        let real = rows.truth.indices.filter { !rows.isSynthetic[$0] }
+        let realTruth = real.map { rows.truth[$0] }
+        let realScores = real.map { outOfFold[$0] }
+        let threshold = try ClassificationMetrics.chooseThreshold(labels: realTruth, scores: realScores, criterion: criterion)?.threshold
             ?? outcome.validation.threshold
-        let report = try ClassificationMetrics.report(labels: rows.truth, probabilities: outOfFold, threshold: threshold)
+        let report = try ClassificationMetrics.report(labels: realTruth, probabilities: realScores, threshold: threshold)
         var model = FinalModel(trial: trial, modelJSON: modelJSON, threshold: threshold, thresholdSource: .outOfFold,
                                trainingRows: rows.truth.count, trainingPositives: rows.truth.filter { $0 }.count, rounds: rounds, folds: folds,
                                outOfFold: report, validationThreshold: outcome.validation.threshold,
@@ -256,12 +262,16 @@ public struct FinalModel: Sendable {
 struct FinalModelRows {
     let labels: [String]
     let truth: [Bool]
+    /// Synthetic word-built rows (the last of the training rows), per row.
+    let isSynthetic: [Bool]
     let dense: DenseMatrix
     let hashed: SparseMatrix
 
     init(_ data: AutoMLDataset) {
         labels = (data.split.train + data.split.validation).map { data.labels[$0] }
         truth = data.truth.train + data.truth.validation
+        isSynthetic = Array(repeating: false, count: data.truth.train.count - data.syntheticTrainingRows)
+            + Array(repeating: true, count: data.syntheticTrainingRows) + Array(repeating: false, count: data.truth.validation.count)
         dense = DenseMatrix.concatenating([data.dense.train, data.dense.validation], columnCount: data.dense.train.columnCount)
         hashed = SparseMatrix.concatenating([data.hashed.train, data.hashed.validation], columnCount: data.hashed.train.columnCount)
     }

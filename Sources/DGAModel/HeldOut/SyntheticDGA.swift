@@ -6,9 +6,11 @@ import Foundation
 /// These are not bit-exact reimplementations of the malware (their seeds, dates and constants
 /// are not reproduced); each follows the construction public analyses document for the family:
 /// its alphabet, length range and, for the word-based families, how words are glued together.
-/// Word lists come from the machine, never from the training data: the dictionary for the
-/// word families (as suppobox and matsnu draw from English word lists), and a long English
-/// text for gozi, which builds names from words of a public document (the GPL among them).
+/// Word lists come from the machine, never from the training data: the held-out half of the
+/// dictionary (`VocabularySplit`) for suppobox, matsnu and banjori (as they draw from English
+/// word lists), so they share no word with the training rows' word-based augmentation
+/// (`WordDGAAugmentation`, which draws from the other half), and a long English text for gozi,
+/// which builds names from words of a public document (the GPL among them).
 public enum SyntheticDGA {
     /// A DGA family and its construction.
     public enum Family: String, Sendable, CaseIterable, Codable {
@@ -38,15 +40,15 @@ public enum SyntheticDGA {
     /// `count` distinct labels of `family`.
     ///
     /// - Parameters:
-    ///   - words: dictionary words (lowercase letters only), for the word families.
+    ///   - words: the dictionary (lowercase letters only); the word families use its held-out half only.
     ///   - textWords: the words of a running text, in order, for gozi.
     /// - Throws: `AutoMLError.notEnoughData` when a word family has too few words to draw from.
     public static func generate(_ family: Family, count: Int, seed: UInt64, words: [String], textWords: [String]) throws -> [String] {
         var generator = SplitMix64(seed: seed &+ UInt64(Family.allCases.firstIndex(of: family) ?? 0) &* 0x5851_F42D_4C95_7F2D)
-        let vocabulary = words.filter { (4...9).contains($0.count) && $0.allSatisfy { $0 >= "a" && $0 <= "z" } }
+        let vocabulary = VocabularySplit.heldOutWords(words).filter { (4...9).contains($0.count) && $0.allSatisfy { $0 >= "a" && $0 <= "z" } }
         let text = textWords.map { $0.lowercased().filter { $0 >= "a" && $0 <= "z" } }.filter { $0.count >= 3 }
         if family.isWordBased && family != .gozi && vocabulary.count < 400 {
-            throw AutoMLError.notEnoughData("the \(family.rawValue) generator needs at least 400 dictionary words of 4-9 letters, found \(vocabulary.count)")
+            throw AutoMLError.notEnoughData("the \(family.rawValue) generator needs at least 400 dictionary words of 4-9 letters in the held-out half of the dictionary, found \(vocabulary.count)")
         }
         if family == .gozi && text.count < 100 {
             throw AutoMLError.notEnoughData("the gozi generator needs a text of at least 100 words, found \(text.count)")
