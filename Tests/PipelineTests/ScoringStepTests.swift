@@ -48,12 +48,19 @@ import Testing
         try Database(path: store.appendingPathComponent("lakehouse.db").path, mode: .readOnly)
     }
 
+    /// Sleeps on this thread, for the same reason as `waitUntil`.
+    func pause(_ seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+
     /// Polls until `condition` holds (or `seconds` pass); returns whether it held.
-    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+    ///
+    /// It sleeps on its own thread rather than suspending: other suites train models on the
+    /// cooperative pool's two threads, and a suspended poll resumed only after the child's
+    /// whole update had finished (so the kill test found nothing to kill).
+    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if (try? condition()) == true { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            Thread.sleep(forTimeInterval: 0.05)
         }
         return false
     }
@@ -71,11 +78,11 @@ import Testing
         let child = ChildProcess(binary, try scoringArguments(), workingDirectory: TestPaths.packageRoot)
         try child.start()
         // Killed once its update is under way (the RUNNING row is committed before any file is read).
-        let running = try await waitUntil(60) {
+        let running = waitUntil(60) {
             try lakehouse().scalar("SELECT count(*) FROM pipeline_updates WHERE state = 'RUNNING'")?.int64Value == 1
         }
         #expect(running, "\(child.stdout)\n\(child.stderr)")
-        try await Task.sleep(for: .milliseconds(500))
+        pause(0.5)
         child.signal(SIGKILL)
         _ = child.wait(timeout: 10)
         #expect(try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == 0)
@@ -104,11 +111,11 @@ import Testing
         // A producer writes under a temporary name and renames when done, as Auto Loader expects.
         try FileManager.default.copyItem(at: latest, to: input.appendingPathComponent("first.json.part"))
         try FileManager.default.moveItem(at: input.appendingPathComponent("first.json.part"), to: input.appendingPathComponent("first.json"))
-        let first = try await waitUntil(60) { try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == 3 }
+        let first = waitUntil(60) { try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == 3 }
         #expect(first, "\(child.stdout)\n\(child.stderr)")
         try FileManager.default.copyItem(at: TestPaths.sharedData.appendingPathComponent("dns_events.json"), to: input.appendingPathComponent("second.json"))
         let events = try PipelineFixture.recordLines("dns_events.json")
-        let second = try await waitUntil(60) { try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == Int64(3 + events) }
+        let second = waitUntil(60) { try lakehouse().scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value == Int64(3 + events) }
         #expect(second, "\(child.stdout)\n\(child.stderr)")
 
         child.signal(SIGINT)
