@@ -46,8 +46,6 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
     case popularTrigramShare = "alexa_trigram_share"
     /// Share of 3-grams seen among dictionary words (version 2).
     case dictionaryTrigramShare = "word_trigram_share"
-    /// How common the label's dictionary words are among popular labels (version 3).
-    case wordPopularity = "word_popularity"
 
     /// The accelerator's four features: length, entropy, alexa_grams, word_grams.
     public static let accelerator: [DomainFeature] = [.length, .entropy, .alexaGrams, .wordGrams]
@@ -77,7 +75,6 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .rareLetters: return "share of characters that are one of the rare letters j, k, q, v, w, x, z"
         case .popularTrigramShare: return "share of the label's 3-grams that occur among popular labels (at the accelerator's min_df)"
         case .dictionaryTrigramShare: return "share of the label's 3-grams that occur among dictionary words (at the accelerator's min_df)"
-        case .wordPopularity: return "least popular word of the label's best dictionary cover: the smallest log10 count among popular labels of its words of 3 or more letters (a word longer than 5 letters counts as its rarest 5-gram; 0 when not kept at min_df); missing when the cover has no word"
         }
     }
 
@@ -108,7 +105,6 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .rareLetters: return 19
         case .popularTrigramShare: return 20
         case .dictionaryTrigramShare: return 21
-        case .wordPopularity: return 22
         }
     }
 }

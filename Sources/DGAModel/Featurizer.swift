@@ -8,11 +8,10 @@ import Foundation
 /// exactly the features training saw; `version` changes whenever a computation does.
 public struct Featurizer: Sendable {
     /// The feature computation this build implements.
-    public static let currentVersion = 3
-    /// Versions this build reads. Versions 2 and 3 only added features (char_unigram and after,
-    /// then word_popularity); the earlier ones are computed the same, so a model of an earlier
-    /// version still scores with the columns it was trained on.
-    public static let readableVersions = 1...3
+    public static let currentVersion = 2
+    /// Versions this build reads. Version 2 only added features (char_unigram and after); the
+    /// fifteen of version 1 are computed the same, so a version-1 model still scores.
+    public static let readableVersions = 1...2
 
     /// Settings for fitting the reference tables.
     public struct Configuration: Sendable, Equatable, Codable {
@@ -191,7 +190,6 @@ public struct Featurizer: Sendable {
                 case .characterModel, .unigramModel, .contextGain, .characterModelTotal, .unlikelyTransitions:
                     use.insert(.characterModel)
                 case .wordCoverage, .longestWord: use.insert(.coverage)
-                case .wordPopularity: use.formUnion([.popular, .coverage])
                 default: break
                 }
             }
@@ -271,7 +269,6 @@ public struct Featurizer: Sendable {
         } else {
             writeTableFeatures(bytes: bytes, tables: tables, into: out)
         }
-        out[DomainFeature.wordPopularity.columnIndex] = tables.isSuperset(of: [.popular, .coverage]) ? wordPopularity(bytes: bytes) : .nan
         if tables.contains(.characterModel) {
             let model = characterModel.statistics(bytes: bytes)
             out[DomainFeature.characterModel.columnIndex] = model.meanLog10
@@ -306,19 +303,6 @@ public struct Featurizer: Sendable {
         let cover = tables.contains(.coverage) ? self.dictionary.cover(bytes: bytes) : (coverage: .nan, longestWord: 0)
         out[DomainFeature.wordCoverage.columnIndex] = cover.coverage
         out[DomainFeature.longestWord.columnIndex] = tables.contains(.coverage) ? Float(cover.longestWord) : .nan
-    }
-
-    /// The smallest popular-label `log10` count among the words of the label's best dictionary
-    /// cover (NaN without a word): word-built DGA names glue dictionary words that popular names
-    /// rarely use. It reads the popular table the other popular features read, so training rows
-    /// get it out of fold like them.
-    func wordPopularity(bytes: UnsafeBufferPointer<UInt8>) -> Float {
-        var least = Float.nan
-        dictionary.forEachCoverWord(bytes: bytes) { start, end in
-            let popularity = popularGrams.wordLogCount(bytes: bytes, start: start, end: end)
-            if least.isNaN || popularity < least { least = popularity }
-        }
-        return least
     }
 
     /// Letters as bits (a = bit 0): the vowels a, e, i, o, u; the rare letters j, k, q, v, w,

@@ -199,21 +199,6 @@ public struct NGramTable: Sendable {
         return sum
     }
 
-    /// How often the word `bytes[start..<end]` occurs, as a `log10` count: the word's own weight
-    /// when it fits the table's n-gram range, else the smallest weight of its `maxN`-grams (a
-    /// bound on the whole word's count); a gram the table does not hold weighs 0 (it occurs in
-    /// fewer labels than `min_df` asks), as in `score`. 0 for words shorter than `minN`.
-    func wordLogCount(bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Float {
-        let size = end - start
-        guard size >= minN else { return 0 }
-        if size <= maxN { return weights.value(for: PackedKey.make(bytes, from: start, count: size)) ?? 0 }
-        var least = Float.infinity
-        for window in start...(end - maxN) {
-            least = min(least, weights.value(for: PackedKey.make(bytes, from: window, count: maxN)) ?? 0)
-        }
-        return least
-    }
-
     /// Share of the label's `minN`-grams the table holds (0 for labels shorter than `minN`):
     /// random strings are mostly made of n-grams no real name uses.
     @inline(__always)

@@ -115,55 +115,6 @@ public struct WordCoverage: Sendable {
     }
 }
 
-extension WordCoverage {
-    /// Calls `body` with the start and end of each word of a best cover (the one `cover(bytes:)`
-    /// measures; among equal covers, the one whose last word improved a position last), from the
-    /// label's end backwards.
-    ///
-    /// The same dynamic programme as `cover(bytes:)` by plain trie walks, remembering where the
-    /// best cover of each prefix came from.
-    func forEachCoverWord(bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
-        let length = bytes.count
-        guard length >= minimumWordLength else { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (length + 1)) { buffer in
-            // best[i]: characters covered in the first i; from[i]: start of the word ending at
-            // i in that cover, or -1 when character i - 1 is left uncovered.
-            let best = UnsafeMutableBufferPointer(rebasing: buffer[0...length])
-            let from = UnsafeMutableBufferPointer(rebasing: buffer[(length + 1)...])
-            best.initialize(repeating: 0)
-            from.initialize(repeating: -1)
-            for start in 0..<length {
-                if best[start + 1] < best[start] {
-                    best[start + 1] = best[start]
-                    from[start + 1] = -1
-                }
-                var node: Int32 = 1
-                var end = start
-                while end < length {
-                    guard let child = edges.value(for: UInt64(node) << 8 | UInt64(bytes[end])) else { break }
-                    node = child
-                    end += 1
-                    let size = end - start
-                    if terminal[Int(node)] && size >= minimumWordLength && best[start] + size > best[end] {
-                        best[end] = best[start] + size
-                        from[end] = start
-                    }
-                }
-            }
-            var position = length
-            while position > 0 {
-                let start = from[position]
-                if start >= 0 {
-                    body(start, position)
-                    position = start
-                } else {
-                    position -= 1
-                }
-            }
-        }
-    }
-}
-
 extension WordCoverage: Codable {
     private enum CodingKeys: String, CodingKey {
         case minimumWordLength, words

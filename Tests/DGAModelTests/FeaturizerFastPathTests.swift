@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The featurizer's fast path (the combined n-gram and word index, `GramIndex`) against the
-/// tables read one by one, bit for bit, and all 23 features against a plain reference written
+/// tables read one by one, bit for bit, and all 22 features against a plain reference written
 /// here from the definitions, on the real alexa and DGA lists with a featurizer fitted on real
 /// tables (alexa training labels and the system dictionary).
 @Suite struct FeaturizerFastPathTests {
@@ -59,13 +59,11 @@ import Testing
         let sample = inputs.enumerated().filter { $0.offset % 3 == 0 || $0.element.host == nil }.map(\.element)
         #expect(sample.count > 35_000)
         var failures: [String] = []
-        var wordsFound = 0, popularWords = 0, rareWords = 0
+        var wordsFound = 0
         for input in sample {
             let fast = featurizer.features(input)
             let expected = reference.features(input)
             if expected[DomainFeature.longestWord.columnIndex] >= 5 { wordsFound += 1 }
-            let popularity = expected[DomainFeature.wordPopularity.columnIndex]
-            if popularity >= 2 { popularWords += 1 } else if popularity == 0 { rareWords += 1 }
             for feature in DomainFeature.allCases {
                 let a = Double(fast[feature.columnIndex]), b = expected[feature.columnIndex]
                 let same = (a.isNaN && b.isNaN) || abs(a - b) <= 1e-5 * max(1, abs(b))
@@ -74,12 +72,10 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.count) differences: \(failures.prefix(5))")
         #expect(wordsFound > 10_000)
-        // word_popularity takes both kinds of value: words common among popular labels, words not kept.
-        #expect(popularWords > 5_000 && rareWords > 1_000, "\(popularWords) popular, \(rareWords) rare")
     }
 }
 
-/// The 23 features computed the plain way from their definitions and the featurizer's fitted
+/// The 22 features computed the plain way from their definitions and the featurizer's fitted
 /// counts: strings, dictionaries and sets, doubles, every n-gram enumerated.
 private struct Reference {
     let popular: [String: Double]
@@ -150,35 +146,19 @@ private struct Reference {
         set(.popularTrigramShare, triples.isEmpty ? 0 : Double(triples.filter { popular[$0] != nil }.count) / Double(triples.count))
         set(.dictionaryTrigramShare, triples.isEmpty ? 0 : Double(triples.filter { dictionary[$0] != nil }.count) / Double(triples.count))
         // Best cover by non-overlapping words: best[i] over the first i characters.
-        // from[i]: start of the word ending at i in that cover (-1: character i - 1 uncovered);
-        // among equal covers the longest word ending at i, and a word before no word.
         var best = [Int](repeating: 0, count: length + 1)
-        var from = [Int](repeating: -1, count: length + 1)
         var longest = 0
         if length > 0 {
             for end in 1...length {
-                var value = -1
+                best[end] = best[end - 1]
                 for start in 0..<end where words.contains(String(text[start..<end])) {
-                    if best[start] + end - start > value { value = best[start] + end - start; from[end] = start }
+                    best[end] = max(best[end], best[start] + end - start)
                     longest = max(longest, end - start)
                 }
-                if best[end - 1] > value { value = best[end - 1]; from[end] = -1 }
-                best[end] = value
             }
         }
         set(.wordCoverage, length == 0 ? 0 : Double(best[length]) / Double(length))
         set(.longestWord, Double(longest))
-        // The least popular word of that cover: its own count up to 5 letters, else its rarest 5-gram.
-        var position = length, leastPopular = Double.nan
-        while position > 0 {
-            guard from[position] >= 0 else { position -= 1; continue }
-            let word = Array(text[from[position]..<position])
-            let popularity = word.count <= 5 ? popular[String(word)] ?? 0
-                : (0...(word.count - 5)).map { popular[String(word[$0..<($0 + 5)])] ?? 0 }.min() ?? 0
-            leastPopular = leastPopular.isNaN ? popularity : min(leastPopular, popularity)
-            position = from[position]
-        }
-        set(.wordPopularity, leastPopular)
         // Character model: two boundary symbols before, one after.
         let path = [0, 0] + text.map(symbol) + [0]
         var sum = 0.0, unigramSum = 0.0, unlikely = 0
