@@ -71,10 +71,7 @@ public struct NGramHashing: Sendable, Equatable, Codable {
     /// SplitMix64's finaliser: spreads packed keys that differ in one byte across all buckets.
     @inline(__always)
     func bucket(_ key: UInt64) -> UInt32 {
-        var z = key &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        let z = SplitMix64.mix(key &+ 0x9E37_79B9_7F4A_7C15)
         return UInt32(truncatingIfNeeded: z >> UInt64(64 - bucketBits))
     }
 }

@@ -109,8 +109,9 @@ import TestSupport
         // …but the threshold and the out-of-fold figures count the real rows alone.
         #expect(final.outOfFold.confusion.total == final.trainingRows - 300)
         let rows = FinalModelRows(data)
-        let real = rows.truth.indices.filter { !rows.isSynthetic[$0] }
-        #expect(rows.isSynthetic.filter { $0 }.count == 300)
+        let real = rows.realRows
+        #expect(rows.syntheticRows.count == 300)
+        #expect(rows.syntheticRows.allSatisfy { rows.truth[$0] })
         let recomputed = try ClassificationMetrics.report(labels: real.map { rows.truth[$0] }, probabilities: real.map { final.outOfFoldProbabilities[$0] },
                                                           threshold: final.threshold)
         #expect(recomputed.f1 == final.outOfFold.f1)

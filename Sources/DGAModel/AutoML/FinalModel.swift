@@ -172,7 +172,7 @@ public struct FinalModel: Sendable {
         }
         // The threshold and the out-of-fold figures come from the real rows only: synthetic
         // word-built training rows (if any) shape the models but not the operating point.
-        let real = rows.truth.indices.filter { !rows.isSynthetic[$0] }
+        let real = rows.realRows
         let realTruth = real.map { rows.truth[$0] }
         let realScores = real.map { outOfFold[$0] }
         let threshold = try ClassificationMetrics.chooseThreshold(labels: realTruth, scores: realScores, criterion: criterion)?.threshold
@@ -262,16 +262,17 @@ public struct FinalModel: Sendable {
 struct FinalModelRows {
     let labels: [String]
     let truth: [Bool]
-    /// Synthetic word-built rows (the last of the training rows), per row.
-    let isSynthetic: [Bool]
+    /// The synthetic word-built rows: the last of the training rows, before the validation rows.
+    let syntheticRows: Range<Int>
+    /// The rows of the real lists, in order.
+    var realRows: [Int] { truth.indices.filter { !syntheticRows.contains($0) } }
     let dense: DenseMatrix
     let hashed: SparseMatrix
 
     init(_ data: AutoMLDataset) {
         labels = (data.split.train + data.split.validation).map { data.labels[$0] }
         truth = data.truth.train + data.truth.validation
-        isSynthetic = Array(repeating: false, count: data.truth.train.count - data.syntheticTrainingRows)
-            + Array(repeating: true, count: data.syntheticTrainingRows) + Array(repeating: false, count: data.truth.validation.count)
+        syntheticRows = (data.truth.train.count - data.syntheticTrainingRows)..<data.truth.train.count
         dense = DenseMatrix.concatenating([data.dense.train, data.dense.validation], columnCount: data.dense.train.columnCount)
         hashed = SparseMatrix.concatenating([data.hashed.train, data.hashed.validation], columnCount: data.hashed.train.columnCount)
     }

@@ -22,12 +22,9 @@ public enum VocabularySplit {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }
-        // FNV's low bits follow the last byte closely; a SplitMix64 finalizer spreads every byte
+        // FNV's low bits follow the last byte closely; SplitMix64's finaliser spreads every byte
         // over the bit the cut is made on.
-        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
-        hash ^= hash >> 31
-        return hash & 1 == 0 ? .training : .heldOut
+        return SplitMix64.mix(hash) & 1 == 0 ? .training : .heldOut
     }
 
     /// The words of `words` in the training half, in order.
