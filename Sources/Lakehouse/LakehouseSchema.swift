@@ -6,7 +6,7 @@ import Foundation
 /// One ordered list of named migrations; later features append theirs, never edit a
 /// released one.
 public enum LakehouseSchema {
-    public static let migrator = Migrator(product: "runme", [v1, v2])
+    public static let migrator = Migrator(product: "runme", [v1, v2, v3])
 
     static let v1 = Migrator.Migration("v1_bronze_silver", sql: """
         CREATE TABLE loads (
@@ -181,6 +181,17 @@ public enum LakehouseSchema {
         );
         CREATE UNIQUE INDEX dns_ioc_latest_domain ON dns_ioc_latest(domain);  -- one row per domain: its latest detection
         CREATE INDEX dns_ioc_latest_time ON dns_ioc_latest(timestamp);
+        """)
+
+    /// Version 3: `dns_log_analytics` is indexed on `domain` (the name as logged) instead of
+    /// `domain_tldextract`. Every documented lookup filters on the name (`WHERE domain =
+    /// 'ns1.asdklgb.cf.'`, the accelerator's) and read the whole table; none filtered on the
+    /// registered domain. One random-key index, not two: a second cost the update about a
+    /// quarter of its CPU (RUNME.md, "Indexes of dns_log_analytics"). `IF EXISTS`/`IF NOT
+    /// EXISTS`, so a store where a user made or dropped these indexes by hand still migrates.
+    static let v3 = Migrator.Migration("v3_analytics_domain_index", sql: """
+        DROP INDEX IF EXISTS dns_log_analytics_registered;
+        CREATE INDEX IF NOT EXISTS dns_log_analytics_domain ON dns_log_analytics(domain);
         """)
 
     /// Opens (creating and migrating when needed) the results database of a store directory.

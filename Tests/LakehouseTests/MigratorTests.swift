@@ -146,3 +146,36 @@ struct DatabaseTests {
     }
 }
 
+
+@Suite struct AnalyticsDomainIndexTests {
+    /// A store made before version 3 (its index on `domain_tldextract`, none on `domain`)
+    /// keeps its rows when opened, has its index on `domain` instead, and the accelerator's
+    /// lookups by name use it.
+    @Test func aVersionTwoStoreGainsTheIndexAndLookupsByNameUseIt() throws {
+        let directory = try TemporaryDirectory("lakehouse-v2")
+        let path = directory.file("lakehouse.db").path
+        do {
+            let old = try Database(path: path, pageSize: 65_536)
+            try Migrator(product: "runme", Array(LakehouseSchema.migrator.migrations.prefix(2))).migrate(old)
+            for (domain, registered, line) in [("ns1.asdklgb.cf.", "asdklgb.cf", 1), ("google.com", "google.com", 2), ("ns1.asdklgb.cf.", "asdklgb.cf", 3)] {
+                try old.execute("""
+                    INSERT INTO dns_log_analytics (domain, domain_tldextract, class, score, timestamp, model_uri, source, source_line, update_id)
+                    VALUES (?, ?, 'legit', 0.5, '2026-11-23 10:00:00.000', 'models:/dns_dga/1', 'f.json', ?, 1)
+                    """, [domain, registered, line])
+            }
+            #expect(try old.userVersion() == 2)
+        }
+        let db = try LakehouseSchema.open(storeDirectory: directory.url)
+        #expect(try db.userVersion() == LakehouseSchema.migrator.latestVersion)
+        let indexes = try db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dns_log_analytics'").compactMap { $0.string("name") }
+        #expect(Set(indexes) == ["dns_log_analytics_time", "dns_log_analytics_domain"])
+        let lines = try db.query("SELECT source_line FROM dns_log_analytics WHERE domain = ? ORDER BY source_line", ["ns1.asdklgb.cf."]).compactMap { $0.int64("source_line") }
+        #expect(lines == [1, 3])
+        for lookup in ["SELECT * FROM dns_log_analytics WHERE domain = 'ns1.asdklgb.cf.'",
+                       "SELECT domain, class FROM dns_log_analytics WHERE domain IN ('ns1.asdklgb.cf.', 'google.com', 'www.googlee.com')",
+                       "SELECT count(DISTINCT domain) FROM dns_log_analytics"] {
+            let plan = try db.query("EXPLAIN QUERY PLAN " + lookup).compactMap { $0.string("detail") }.joined(separator: "; ")
+            #expect(plan.contains("INDEX dns_log_analytics_domain"), "\(lookup): \(plan)")
+        }
+    }
+}
