@@ -42,13 +42,14 @@ let package = Package(
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
+        .target(name: "Hashing", swiftSettings: optimizedInDebug),
         .target(name: "Lakehouse", dependencies: ["CSQLite"], swiftSettings: optimizedInDebug),
         .target(name: "Tracking", dependencies: ["Lakehouse", "Digest"]),
         .target(name: "Fetch", dependencies: ["CCurl", "CZlib", "Digest"]),
 
         // Domain modules.
-        .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "CMaxMindDB"], swiftSettings: optimizedInDebug),
-        .target(name: "DGAModel", dependencies: ["CXGBoost", "CPrefetch", "Digest", "Tracking"], swiftSettings: optimizedInDebug),
+        .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "Hashing", "CMaxMindDB"], swiftSettings: optimizedInDebug),
+        .target(name: "DGAModel", dependencies: ["CXGBoost", "CPrefetch", "Digest", "Hashing", "Tracking"], swiftSettings: optimizedInDebug),
         .target(
             name: "Alerts",
             dependencies: ["Lakehouse", "Tracking", "Fetch", .product(name: "Mustache", package: "swift-mustache")]
@@ -56,10 +57,10 @@ let package = Package(
         .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The scoring pipeline: declarative tables with expectations over incremental log files.
-        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Tracking"], swiftSettings: optimizedInDebug),
+        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Hashing", "Tracking"], swiftSettings: optimizedInDebug),
 
         // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
-        .target(name: "Reports", dependencies: ["Tracking", "Lakehouse"]),
+        .target(name: "Reports", dependencies: ["Tracking", "Lakehouse", "Hashing"]),
 
         // The job machinery and the job itself.
         .target(name: "JobRunner", dependencies: ["Tracking"]),
@@ -83,6 +84,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Tracking", "JobRunner", "DGAModel", "CZlib"], path: "Tests/TestSupport"),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "LakehouseTests", dependencies: ["Lakehouse", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Digest", "TestSupport"]),
         .testTarget(name: "JobRunnerTests", dependencies: ["JobRunner", "Tracking", "TestSupport"]),
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Digest", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DNSAnalyticsJob", "JobRunner", "DNSData", "DGAModel", "Lakehouse", "Tracking", "TestSupport"]),
-        .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Tracking", "TestSupport"]),
+        .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Hashing", "Tracking", "TestSupport"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
         .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "DGAModel", "Tracking", "Lakehouse", "TestSupport"]),

@@ -1,3 +1,5 @@
+import Hashing
+
 /// Why a split could not be made.
 public enum DataSplitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Fractions negative, not summing to 1, or with no training share.

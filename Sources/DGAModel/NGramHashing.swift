@@ -1,3 +1,5 @@
+import Hashing
+
 /// Character n-grams hashed into a fixed number of buckets: a sparse bag-of-n-grams input for
 /// linear models, which need no reference tables and no vocabulary.
 ///

@@ -1,5 +1,6 @@
 import DNSData
 import Foundation
+import Hashing
 import Lakehouse
 
 /// The joins of the scoring pipeline, held in memory for the length of an update: URLhaus
@@ -196,12 +197,6 @@ struct MatchFilter: Sendable {
 
     /// The top ``hashBits`` of the 64-bit FNV-1a hash of the string's UTF-8 bytes.
     static func bit(_ text: String) -> Int {
-        func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
-        }
-        let value = text.utf8.withContiguousStorageIfAvailable { hash($0) } ?? hash(text.utf8)
-        return Int(truncatingIfNeeded: value >> UInt64(64 - hashBits))
+        Int(truncatingIfNeeded: FNV1a.hash64(utf8: text) >> UInt64(64 - hashBits))
     }
 }

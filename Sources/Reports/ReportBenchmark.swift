@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import Tracking
 
 /// `runme bench report`: the time to make the experiment report of an AutoML run with many
@@ -63,7 +64,7 @@ public enum ReportBenchmark {
         let parent = try store.createRun(experimentID: experiment.id, name: "02_automl")
         try store.logBatch(runID: parent.runID, params: ["primary_metric": "f1", "max_trials": String(trials), "seed": "42"],
                            metrics: [Metric(key: "test_f1", value: 0.93), Metric(key: "trial_count", value: Double(trials))])
-        var generator = SeededRandom(state: seed)
+        var generator = SplitMix64(seed: seed)  // seeded, so benchmark stores are reproducible
         var historyPoints = 0
         var trialRunIDs: [String] = []
         for number in 1...trials {
@@ -132,18 +133,6 @@ public enum ReportBenchmark {
                                      "bestRunID": trialRunIDs.first ?? "", "importanceType": "gain",
                                      "featureImportance": (0..<12).map { ["feature": "feature_\($0)", "score": 10.0 / Double($0 + 1)] }]
         return try JSONSerialization.data(withJSONObject: object)
-    }
-
-    /// SplitMix64: a small seeded generator, so benchmark stores are reproducible.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -1,7 +1,8 @@
 @testable import DGAModel
 import Foundation
-import TestSupport
+import Hashing
 import Testing
+import TestSupport
 
 /// The branch-free forest's compact walk (missing values replaced by ±∞ per column, one compare
 /// a step) against the plain node-by-node walk of the compiled nodes, bit for bit: on the

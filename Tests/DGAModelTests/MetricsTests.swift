@@ -1,5 +1,6 @@
 import DGAModel
 import Foundation
+import Hashing
 import Testing
 import TestSupport
 

@@ -1,4 +1,5 @@
 import DGAModel
+import Hashing
 
 /// A small seeded problem for the wrapper tests: label 1 when `x0 + 0.5·x1` (plus a little
 /// noise) exceeds 0.75; x2 and x3 are noise.

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// A randomized local search over one algorithm's space with step-size adaptation, after
 /// FLAML's CFO: start at the cheap corner, try `best ± step·u` for a random unit direction `u`,

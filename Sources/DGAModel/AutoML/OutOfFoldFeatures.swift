@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// Features of the training rows computed out of fold, so that no training label is measured
 /// against reference tables that contain it.

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// Which algorithm and configuration to try next, and how many rounds fit the time left.
 struct SearchState: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// Seeded generators of domain labels shaped like DGA families that are not in the training
 /// list, for the held-out evaluation: a model must catch machine-made names it has never seen.

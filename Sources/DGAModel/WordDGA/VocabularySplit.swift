@@ -1,3 +1,5 @@
+import Hashing
+
 /// The dictionary cut in two disjoint halves by a hash of each word: the training half, which
 /// the word-based DGA augmentation of the training rows draws from, and the held-out half, which
 /// the held-out word families (suppobox, matsnu, banjori) draw from, so that no held-out
@@ -17,14 +19,9 @@ public enum VocabularySplit {
 
     /// The half of `word`.
     public static func half(of word: String) -> Half {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in word.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
         // FNV's low bits follow the last byte closely; SplitMix64's finaliser spreads every byte
         // over the bit the cut is made on.
-        return SplitMix64.mix(hash) & 1 == 0 ? .training : .heldOut
+        SplitMix64.mix(FNV1a.hash64(utf8: word)) & 1 == 0 ? .training : .heldOut
     }
 
     /// The words of `words` in the training half, in order.

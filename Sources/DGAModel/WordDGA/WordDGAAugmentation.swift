@@ -1,3 +1,5 @@
+import Hashing
+
 /// Synthetic word-built DGA names for the training rows: what a user adds when they take known
 /// word-based families (from DGArchive, say) into training, made here from the training half of
 /// the dictionary (`VocabularySplit`) because the accelerator's DGA list holds almost none.

@@ -1,17 +1,13 @@
-/// A small deterministic random number generator (SplitMix64), so that the built-in
-/// sample is the same on every machine for a given seed.
+import Hashing
+
+/// The built-in sample's generator: SplitMix64 one step past `seed`, so that the sample is
+/// the same on every machine for a given seed (and the same as samples made before).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public init(seed: UInt64) { base = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { base.next() }
 
     /// A uniformly chosen element; nil for an empty collection.
     public mutating func pick<C: Collection>(_ items: C) -> C.Element? where C.Index == Int {

@@ -1,20 +1,16 @@
+import Hashing
+
 /// Writes realistic, deterministic passive-DNS COF lines for the ingest benchmark: varied
 /// names (subdomains, public suffixes of one and two labels, a share of DGA-like names),
 /// record types in the mix a resolver sees, answers of each type's shape (TXT with escaped
 /// quotes), key orders of both sample files, and now and then a count beyond Int64.
 struct COFSampleGenerator {
-    private var state: UInt64
+    /// Fast, and the same sequence on every platform.
+    private var random: SplitMix64
 
-    init(seed: UInt64 = 0x5EED_D45) { state = seed }
+    init(seed: UInt64 = 0x5EED_D45) { random = SplitMix64(seed: seed) }
 
-    /// SplitMix64: fast, and the same sequence on every platform.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
