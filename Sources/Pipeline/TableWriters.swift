@@ -68,48 +68,41 @@ final class ScoringWriters {
         }
     }
 
-    /// The order a batch's rows are inserted in: by the first 14 bytes of `domain`, then by
-    /// position. The index on that column has random keys; inserted in log order, each row
-    /// lands on another leaf page of the index, and SQLite's descents and page loads were the
-    /// largest cost of the write. In key order, neighbouring rows share leaf pages. Fourteen
-    /// bytes, not eight: a third of logged names begin with `www.`, `mail.` or `ns1.`, and
-    /// eight bytes left too little of the rest to keep them in index order. Only rowids (the
-    /// order rows were inserted in) differ from log order: every row's content is the same,
-    /// `source_line` keeps its line, and `dns_ioc_latest` is upserted separately, in log order.
+    /// The order a batch's rows are inserted in: by the first bytes of `domain`, then by
+    /// position. The index on that column has random keys; inserted in log order,
+    /// each row lands on another leaf page of the index, and SQLite's descents and page
+    /// loads were the largest cost of the write. In key order, neighbouring rows share leaf
+    /// pages. Only rowids (the order rows were inserted in) differ from log order: every
+    /// row's content is the same, `source_line` keeps its line, and `dns_ioc_latest` is
+    /// upserted separately, in log order.
     static func insertionOrder(_ rows: [AnalyticsRow]) -> [Int] {
-        // Two integers a row: the name's bytes 0-7, and bytes 8-13 over a 16-bit position;
-        // batches over 65,536 rows keep the position apart.
-        func key(_ text: String) -> (high: UInt64, low: UInt64) {
-            var high: UInt64 = 0
-            var low: UInt64 = 0
+        // Up to 65,536 rows, each key is one integer (6 bytes of prefix over a 16-bit
+        // position), sorted without a comparison closure; larger batches keep 8 bytes beside
+        // the position.
+        let packed = rows.count <= 1 << 16
+        let prefixBytes = packed ? 6 : 8
+        func prefix(_ text: String) -> UInt64 {
+            var prefix: UInt64 = 0
             var taken = 0
             for byte in text.utf8 {
-                if taken < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+                prefix = prefix << 8 | UInt64(byte)
                 taken += 1
-                if taken == 14 { break }
+                if taken == prefixBytes { break }
             }
             // Left-aligned, as SQLite's BINARY collation compares: a shorter key sorts first.
-            high <<= UInt64(8 * (8 - min(taken, 8)))
-            low <<= UInt64(8 * (6 - max(taken - 8, 0)))
-            return (high, low)
+            return prefix << UInt64(8 * (prefixBytes - taken))
         }
-        if rows.count <= 1 << 16 {
-            var keys = [(high: UInt64, low: UInt64)]()
+        if packed {
+            var keys = [UInt64]()
             keys.reserveCapacity(rows.count)
-            for index in rows.indices {
-                let name = key(rows[index].domain)
-                keys.append((name.high, name.low << 16 | UInt64(index)))
-            }
-            keys.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
-            return keys.map { Int($0.low & 0xFFFF) }
+            for index in rows.indices { keys.append(prefix(rows[index].domain) << 16 | UInt64(index)) }
+            keys.sort()
+            return keys.map { Int($0 & 0xFFFF) }
         }
-        var keys = [(high: UInt64, low: UInt64, index: Int)]()
+        var keys = [(prefix: UInt64, index: Int)]()
         keys.reserveCapacity(rows.count)
-        for index in rows.indices {
-            let name = key(rows[index].domain)
-            keys.append((name.high, name.low, index))
-        }
-        keys.sort { ($0.high, $0.low, $0.index) < ($1.high, $1.low, $1.index) }
+        for index in rows.indices { keys.append((prefix(rows[index].domain), index)) }
+        keys.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : $0.index < $1.index }
         return keys.map(\.index)
     }
 
