@@ -131,6 +131,15 @@ public final class Enricher: @unchecked Sendable {
     // Not cached: the Public Suffix List split costs less than a dictionary of every name
     // seen (measured on the generated benchmark log, where most names are distinct).
     private func nameInfo(_ rrname: String) -> NameInfo {
+        // The usual logged name (lower-case ASCII, nothing but a name and its root dot) is cut
+        // as it is: the Public Suffix split drops the root dot itself, so a copy without it
+        // (a heap allocation for most names) is not needed, and the parts cut from a
+        // lower-case ASCII name are lower-case ASCII already.
+        if Self.isPlainLowercaseName(rrname) {
+            let parts = suffixes.extract(rrname)
+            return matched(NameInfo(registered: parts.isIPAddress ? "" : parts.registeredDomain,
+                                    label: parts.isIPAddress ? "" : parts.domain, isIP: parts.isIPAddress))
+        }
         // Most logged names are lower-case ASCII already: `lowercased()` would copy them.
         var host: String
         if Self.isLowercaseASCII(rrname) {
@@ -153,12 +162,38 @@ public final class Enricher: @unchecked Sendable {
             let domain = parts.domain
             label = Self.isLowercaseASCII(domain) ? domain : domain.lowercased()
         }
-        var info = NameInfo(registered: registered, label: label, isIP: parts.isIPAddress)
+        return matched(NameInfo(registered: registered, label: label, isIP: parts.isIPAddress))
+    }
+
+    /// `info` with the threat-feed and typosquat matches of its registered domain.
+    private func matched(_ info: NameInfo) -> NameInfo {
+        var info = info
+        let registered = info.registered
         if !registered.isEmpty, matchFilter.mayContain(registered), let found = matches[registered] {
             if let match = found.threat { info.threat = match.threat; info.tags = match.tags }
             if let match = found.typosquat { info.brand = match.brand; info.fuzzer = match.fuzzer }
         }
         return info
+    }
+
+    /// Whether `text` is lower-case ASCII without a byte that could make it more than a bare
+    /// name to the Public Suffix split (a space or control character, or one of `/ ? # @ [ :`,
+    /// which `HostNormalization` looks for): then the split of `text` and of `text` without
+    /// its trailing dots are the same. One pass, no early exit, a table lookup per byte.
+    static func isPlainLowercaseName(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            plainNameBytes.withUnsafeBufferPointer { table in
+                var found: UInt8 = 0
+                for byte in bytes { found |= table[Int(byte)] }
+                return found == 0
+            }
+        } ?? false
+    }
+
+    /// 1 for the bytes ``isPlainLowercaseName(_:)`` rejects: upper case, non-ASCII, spaces and
+    /// control characters, and the delimiters of a URL or a port.
+    private static let plainNameBytes: [UInt8] = (0...255).map { byte in
+        byte <= 0x20 || byte >= 0x7F || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || "/?#@[:".utf8.contains(UInt8(byte)) ? 1 : 0
     }
 
     /// Whether `text` is ASCII without upper-case letters (then `lowercased()` gives it back unchanged).
