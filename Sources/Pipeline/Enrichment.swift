@@ -88,34 +88,13 @@ public final class Enricher: @unchecked Sendable {
     public func enrich(_ lines: [LogLine]) throws -> [AnalyticsRow] {
         var rows: [AnalyticsRow] = []
         rows.reserveCapacity(lines.count)
+        // Each row is made by a function and appended as the value it returns: a row built in
+        // a local variable here was copied into the array (every string retained) and the
+        // local destroyed, a twentieth of the reading thread's time.
         for line in lines {
             switch line.row {
-            case let .quarantined(bad):
-                var row = AnalyticsRow(domain: "", domainTldextract: "", label: "", source: line.source, sourceLine: bad.line)
-                row.parseError = bad.reason
-                row.raw = bad.raw
-                rows.append(row)
-            case let .record(record):
-                let info = nameInfo(record.rrname)
-                var row = AnalyticsRow(domain: record.rrname, domainTldextract: info.registered, label: info.label, source: line.source, sourceLine: record.line)
-                row.isIPAddress = info.isIP
-                row.eventTime = record.timeLast
-                row.rrtype = record.rrtype
-                row.rdata = record.rdatastr
-                row.threat = info.threat
-                row.tags = info.tags
-                row.brand = info.brand
-                row.fuzzer = info.fuzzer
-                // The reader gives the first answer of A and AAAA records only.
-                if record.rrtype == "A" || record.rrtype == "AAAA", let address = record.address {
-                    row.ipAddress = address
-                    if let place = location(address) {
-                        row.city = place.city
-                        row.country = place.country
-                        row.countryCode = place.countryCode
-                    }
-                }
-                rows.append(row)
+            case let .quarantined(bad): rows.append(Self.row(of: bad, source: line.source))
+            case let .record(record): appendRow(of: record, source: line.source, to: &rows)
             }
         }
         let scored = rows.indices.filter { !rows[$0].label.isEmpty && rows[$0].parseError == nil }
@@ -126,6 +105,45 @@ public final class Enricher: @unchecked Sendable {
             rows[index].predictedClass = probability >= threshold ? "ioc" : "legit"
         }
         return rows
+    }
+
+    /// The row of a line that is not a record.
+    private static func row(of bad: QuarantinedLine, source: String) -> AnalyticsRow {
+        var row = AnalyticsRow(domain: "", domainTldextract: "", label: "", source: source, sourceLine: bad.line)
+        row.parseError = bad.reason
+        row.raw = bad.raw
+        return row
+    }
+
+    /// Appends the row of a record, before scoring. The row goes into the array with its
+    /// first fields and the rest are set in place: a row made whole and then stored was copied
+    /// on the way (every string retained, then the original released), a twentieth of the
+    /// reading thread's time.
+    private func appendRow(of record: DNSRecordText, source: String, to rows: inout [AnalyticsRow]) {
+        let info = nameInfo(record.rrname)
+        rows.append(AnalyticsRow(domain: record.rrname, domainTldextract: info.registered, label: info.label, source: source, sourceLine: record.line))
+        let last = rows.count - 1
+        rows[last].isIPAddress = info.isIP
+        rows[last].eventTime = record.timeLast
+        rows[last].rrtype = record.rrtype
+        rows[last].rdata = record.rdatastr
+        if info.threat != nil {
+            rows[last].threat = info.threat
+            rows[last].tags = info.tags
+        }
+        if info.brand != nil {
+            rows[last].brand = info.brand
+            rows[last].fuzzer = info.fuzzer
+        }
+        // The reader gives the first answer of A and AAAA records only.
+        if record.rrtype == "A" || record.rrtype == "AAAA", let address = record.address {
+            rows[last].ipAddress = address
+            if let place = location(address) {
+                rows[last].city = place.city
+                rows[last].country = place.country
+                rows[last].countryCode = place.countryCode
+            }
+        }
     }
 
     // Not cached: the Public Suffix List split costs less than a dictionary of every name

@@ -39,6 +39,30 @@ public struct AnalyticsRow: Sendable {
         self.sourceLine = sourceLine
     }
 
+    /// A record's row before scoring, every field given at once: the enricher returns it as
+    /// it is made (a row assembled field by field in a variable was copied on its way out).
+    init(domain: String, domainTldextract: String, label: String, isIPAddress: Bool, eventTime: Int64?, rrtype: String, rdata: String,
+         ipAddress: String?, threat: String?, tags: String?, brand: String?, fuzzer: String?,
+         city: String?, country: String?, countryCode: String?, source: String, sourceLine: Int) {
+        self.domain = domain
+        self.domainTldextract = domainTldextract
+        self.label = label
+        self.isIPAddress = isIPAddress
+        self.eventTime = eventTime
+        self.rrtype = rrtype
+        self.rdata = rdata
+        self.ipAddress = ipAddress
+        self.threat = threat
+        self.tags = tags
+        self.brand = brand
+        self.fuzzer = fuzzer
+        self.city = city
+        self.country = country
+        self.countryCode = countryCode
+        self.source = source
+        self.sourceLine = sourceLine
+    }
+
     /// A short description for error messages.
     public var summary: String {
         if let parseError { return "\(source) line \(sourceLine) (\(parseError))" }
