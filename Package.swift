@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The scoring pipeline: declarative tables with expectations over incremental log files.
-        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Hashing", "Tracking"], swiftSettings: optimizedInDebug),
+        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Hashing", "Tracking", "CPrefetch"], swiftSettings: optimizedInDebug),
 
         // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
         .target(name: "Reports", dependencies: ["Tracking", "Lakehouse", "Hashing"]),

@@ -22,9 +22,12 @@ public enum SQLTime {
     /// every row's time this way, without a `String` per row).
     static func append(unixSeconds: Int64, to bytes: inout [UInt8]) {
         let ms = unixSeconds.multipliedReportingOverflow(by: 1000).overflow ? 0 : unixSeconds * 1000
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: length))
-        bytes.withUnsafeMutableBufferPointer { _ = write(unixMilliseconds: ms, into: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+        // Written on the stack and appended in one copy: appending `length` zeros to write
+        // over was a generic `Repeated` append and a `memset` per row.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { text in
+            let count = write(unixMilliseconds: ms, into: text)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<count]))
+        }
     }
 
     /// Bytes in the text of a time.

@@ -147,6 +147,7 @@ public final class ScoringPipeline {
     ///   store error. Files that cannot be read do not fail the update: they are reported.
     public func runUpdate(_ plan: InputPlan, progress: (String) -> Void = { _ in }) async throws -> UpdateSummary {
         let clock = ContinuousClock.now
+        _ = AllocatorTuning.applied
         try updates.markInterrupted()
         let updateID = try updates.begin(jobRunID: options.jobRunID, modelURI: model.uri)
         let ledger = ExpectationLedger()

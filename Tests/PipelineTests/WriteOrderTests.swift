@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    @Test func theRadixSortOfPackedKeysIsTheSortOfTheKeys() {
+        // Prefixes drawn from a few values (equal prefixes keep their positions' order), from
+        // every bit of the 48 (each 12-bit digit varies), and all alike (every pass skipped).
+        var state: UInt64 = 7
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 16
+        }
+        let few: [UInt64] = [0, 1 << 47, 0xABCDEF, 0xABCDEF << 12, 1]
+        for make in [{ few[Int(next() % 5)] }, { next() }, { 0xFFFF_FFFF_FFFF }] as [() -> UInt64] {
+            for count in [0, 1, 2, 100, 32_768, 65_536] {
+                let keys = (0..<count).map { make() << 16 | UInt64($0) }
+                #expect(ScoringWriters.sortedByPrefix(keys) == keys.sorted(), "\(count) keys")
+            }
+        }
+    }
+
     @Test func numbersAreFormattedAsPercentSixG() {
         var values: [Double] = [0, -0.0, 1, -1, 0.5, 0.1, 1e-5, 1.5e-5, 0.0001, 123_456, 123_456.5, 1_234_567, 999_999.5, 1e21,
                                 -3.25e-7, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 2.675, 0.000123456789]
