@@ -39,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
         // A cache prefetch hint for the featurizer's batch path (Swift has no prefetch builtin).
         .target(name: "CPrefetch"),
+        // glibc's malloc tuning (<malloc.h>, which Swift's Glibc module leaves out).
+        .target(name: "CMalloc"),
 
         // Storage and support.
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "MLflowExport", dependencies: ["Tracking", "Fetch", "Digest"]),
 
         // The scoring pipeline: declarative tables with expectations over incremental log files.
-        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Hashing", "Tracking", "CPrefetch"], swiftSettings: optimizedInDebug),
+        .target(name: "Pipeline", dependencies: ["Lakehouse", "DNSData", "DGAModel", "Fetch", "Hashing", "Tracking", "CPrefetch", "CMalloc"], swiftSettings: optimizedInDebug),
 
         // Experiment, job-run and IoC pages (HTML with inline SVG) and their terminal tables.
         .target(name: "Reports", dependencies: ["Tracking", "Lakehouse", "Hashing"]),
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(name: "RunmeCLITests", dependencies: ["runme", "Tracking", "Lakehouse", "DGAModel", "DNSData", "TestSupport"]),
         .testTarget(name: "FetchTests", dependencies: ["Fetch", "Digest", "TestSupport"]),
         .testTarget(name: "DNSDataTests", dependencies: ["DNSData", "Lakehouse", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "DNSAnalyticsJob", "JobRunner", "DNSData", "DGAModel", "Lakehouse", "Tracking", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "CMalloc", "DNSAnalyticsJob", "JobRunner", "DNSData", "DGAModel", "Lakehouse", "Tracking", "TestSupport"]),
         .testTarget(name: "DGAModelTests", dependencies: ["DGAModel", "Hashing", "Tracking", "TestSupport"]),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Tracking", "Lakehouse", "Fetch", "TestSupport"]),
         .testTarget(name: "MLflowExportTests", dependencies: ["MLflowExport", "Tracking", "Fetch", "DGAModel", "TestSupport"]),

@@ -58,3 +58,23 @@ import Testing
         #expect(counts["not_66"] == ExpectationCounts(passed: 50 + 5 + 1 + 2, failed: 1, dropped: 0))
     }
 }
+
+#if canImport(Glibc)
+import CMalloc
+
+/// The pipeline's malloc settings: a batch-sized block comes from the heap, not from a fresh
+/// `mmap` that the kernel would zero again for every batch.
+@Suite struct AllocatorTuningTests {
+    @Test func aBatchSizedBlockIsNotMappedOnItsOwnOnceTuned() throws {
+        try #require(getenv("GLIBC_TUNABLES") == nil, "GLIBC_TUNABLES is set: the pipeline leaves malloc alone then")
+        #expect(AllocatorTuning.applied)
+        let mappedBefore = mallinfo2().hblkhd
+        // 20 MB: above glibc's default mmap threshold (128 KiB, rising only as blocks are
+        // freed), below the fixed 32 MiB one.
+        let block = try #require(malloc(20 << 20))
+        defer { free(block) }
+        memset(block, 1, 20 << 20)
+        #expect(mallinfo2().hblkhd == mappedBefore)
+    }
+}
+#endif
