@@ -187,7 +187,7 @@ public enum LakehouseSchema {
     /// `domain_tldextract`. Every documented lookup filters on the name (`WHERE domain =
     /// 'ns1.asdklgb.cf.'`, the accelerator's) and read the whole table; none filtered on the
     /// registered domain. One random-key index, not two: a second cost the update about a
-    /// quarter of its CPU (RUNME.md, "Indexes of dns_log_analytics"). `IF EXISTS`/`IF NOT
+    /// quarter of its CPU (RUNME.md § The scoring pipeline, "Indexes"). `IF EXISTS`/`IF NOT
     /// EXISTS`, so a store where a user made or dropped these indexes by hand still migrates.
     static let v3 = Migrator.Migration("v3_analytics_domain_index", sql: """
         DROP INDEX IF EXISTS dns_log_analytics_registered;

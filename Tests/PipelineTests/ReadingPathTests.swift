@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import CMalloc
+#endif
 import DNSData
 import Foundation
 @testable import Pipeline
@@ -60,8 +63,6 @@ import Testing
 }
 
 #if canImport(Glibc)
-import CMalloc
-
 /// The pipeline's malloc settings: a batch-sized block comes from the heap, not from a fresh
 /// `mmap` that the kernel would zero again for every batch.
 @Suite struct AllocatorTuningTests {
