@@ -43,9 +43,10 @@ import Tracking
         #expect(result.trials.count > 3)
         // Budget plus one trial's bound (trials on this slice take well under 10 s).
         #expect(elapsed < .seconds(18), "took \(elapsed)")
-        let lastStart = result.trials.compactMap { $0.outcome?.startTime }.max()
-        let firstStart = result.trials.compactMap { $0.outcome?.startTime }.min()
-        if let lastStart, let firstStart { #expect(lastStart.timeIntervalSince(firstStart) <= 8.5) }
+        let starts = result.trials.compactMap { $0.outcome?.startTime }
+        let lastStart = try #require(starts.max())
+        let firstStart = try #require(starts.min())
+        #expect(lastStart.timeIntervalSince(firstStart) <= 8.5)
     }
 
     @Test func everyTrialIsATrackedChildRunAndTheBestIsRegistered() async throws {

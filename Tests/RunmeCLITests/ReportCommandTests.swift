@@ -1,4 +1,5 @@
 import Foundation
+import Lakehouse
 import TestSupport
 import Testing
 
@@ -61,8 +62,30 @@ import Testing
         #expect(show.status == 0)
         #expect(try String(contentsOfFile: directory.file("run-1.html").path, encoding: .utf8).contains("models:/dns_dga/1"))
 
+        // The dashboard's figures are the lakehouse's, read here with a query of our own.
         let dashboard = try runme(["dashboard", "--store", store, "--json"])
         #expect(dashboard.status == 0, "\(dashboard.stderr)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(dashboard.stdout.utf8)) as? [String: Any])
+        let lakehouse = try LakehouseSchema.openReadOnly(storeDirectory: URL(fileURLWithPath: store))
+        let expectedDays = try lakehouse.query("""
+            SELECT substr(timestamp, 1, 10) AS day, count(*) AS n, sum(class = 'ioc') AS ioc_rows,
+                count(DISTINCT CASE WHEN class = 'ioc' THEN domain_tldextract END) AS ioc_domains
+            FROM dns_log_analytics GROUP BY day ORDER BY day
+            """)
+        let days = try #require(figures["days"] as? [[String: Any]])
+        #expect(!expectedDays.isEmpty)
+        #expect(days.map { $0["day"] as? String } == expectedDays.map { $0.string("day") })
+        #expect(days.map { $0["rows"] as? Int } == expectedDays.map { $0.int("n") })
+        #expect(days.map { $0["iocRows"] as? Int } == expectedDays.map { $0.int("ioc_rows") })
+        #expect(days.map { $0["iocDomains"] as? Int } == expectedDays.map { $0.int("ioc_domains") })
+        let iocs = try #require(figures["iocs"] as? [[String: Any]])
+        let lastDay = try #require(try lakehouse.scalar("SELECT max(substr(timestamp, 1, 10)) FROM dns_ioc_latest")?.stringValue)
+        let expectedIOCs = try lakehouse.query("SELECT domain FROM dns_ioc_latest WHERE substr(timestamp, 1, 10) = ?", [lastDay])
+        #expect(!iocs.isEmpty)
+        #expect(Set(iocs.compactMap { $0["domain"] as? String }) == Set(expectedIOCs.compactMap { $0.string("domain") }))
+        // The story's Agent Tesla name is among them, with the threat feed's finding.
+        let agentTesla = try #require(iocs.first { $0["domain"] as? String == "ns1.asdklgb.cf." })
+        #expect((agentTesla["reason"] as? String)?.contains("threat_feed") == true)
 
         let missing = try runme(["report", "no_such_experiment", "--store", store])
         #expect(missing.status == 2)
