@@ -12,7 +12,9 @@ struct ScoreCommand: ParsableCommand {
             Each name (from the arguments, then from --input, one per line; '-' reads standard \
             input) is cut at its public suffix, and the label left of it (www.google.com -> google) \
             is scored: ioc (machine-made, DGA) or legit, the probability of ioc, and the three \
-            features that moved the score most (SHAP values, in log-odds toward ioc).
+            features that moved the score most (SHAP values, in log-odds toward ioc). A name is \
+            ioc when its probability reaches the model's threshold (chosen out of fold by \
+            02_automl, not 0.5), which the line under the table gives with the model.
 
             The model defaults to models:/dns_dga@champion, the version the AutoML task (02_automl) \
             promoted; run the job first. --model-dir DIR scores with a bundle written by \
@@ -152,8 +154,20 @@ struct ScoreCommand: ParsableCommand {
                 }
             }
             print(table.render(), terminator: "")
+            print(Self.modelLine(bundle, source: modelOptions.description))
         }
         if lines.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+    }
+
+    /// The line under the table: which model scored, and where its classes part. Probabilities
+    /// are read against that threshold (chosen out of fold by step 02), not against 0.5; a
+    /// random forest's never leave 0.119-0.881, which surprises whoever expects 0 and 1.
+    static func modelLine(_ bundle: ModelBundle, source: String) -> String {
+        var line = "Model \(source) (\(bundle.manifest.algorithm.rawValue)): ioc at probability >= \(String(format: "%.4f", bundle.manifest.threshold))."
+        if bundle.manifest.algorithm == .randomForest {
+            line += " A random forest's probabilities lie within 0.119-0.881 (RUNME.md, Scores and classes)."
+        }
+        return line
     }
 
     private func readInput() throws -> [String] {

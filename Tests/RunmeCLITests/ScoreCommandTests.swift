@@ -25,6 +25,22 @@ import Tracking
         #expect(lines.first?.contains("top features") == true)
         #expect(lines.contains { $0.contains("www.google.com") && $0.contains(" google ") && $0.contains("legit") })
         #expect(lines.contains { $0.contains(random) && $0.contains("ioc") })
+        // The line under the table names the model and its threshold, and every row's class
+        // is its probability read against that threshold.
+        let modelLine = try #require(lines.last.map(String.init))
+        #expect(modelLine.hasPrefix("Model models:/dns_dga@champion ("), "\(modelLine)")
+        let threshold = try #require(modelLine.components(separatedBy: "ioc at probability >= ").last
+            .flatMap { Double($0.prefix { $0 != " " }.dropLast()) })
+        let championDirectory = try store.resolve(uri: "models:/dns_dga@champion")
+        let champion = try JSONDecoder().decode(ModelManifest.self, from: Data(contentsOf: championDirectory.appendingPathComponent(ModelManifest.fileName)))
+        #expect(abs(threshold - champion.threshold) < 0.00005)
+        #expect(modelLine.contains("(\(champion.algorithm.rawValue))"))
+        #expect(lines.count == 5, "header, rule, two names, the model line")
+        for row in lines.dropFirst(2).dropLast() {
+            let cells = row.split(separator: " ", omittingEmptySubsequences: true)
+            let probability = try #require(Double(cells[3]), "\(row)")
+            #expect(cells[2] == (probability >= threshold ? "ioc" : "legit"), "\(row)")
+        }
 
         let input = directory.file("names.txt")
         try Data("google.com\n\n1.2.3.4\nbad name!\n\(random).com\n".utf8).write(to: input)
