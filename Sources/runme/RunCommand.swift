@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
             Runs the tasks of the job manifest in dependency order, independent tasks at the same \
             time, with the retries, timeouts and run-if conditions the manifest sets. A live view \
             shows each task's state and elapsed time (plain lines when stdout is not a terminal); \
-            a summary table follows, and the last line names the command that shows the run.
+            a summary table follows, and the last lines name the command that shows the run and \
+            the job-run page.
 
             --task KEY (repeatable) runs only those tasks; the task values of their upstream tasks \
             come from the latest successful run of each. --from KEY runs KEY and everything \

@@ -71,9 +71,10 @@ struct Runme: AsyncParsableCommand {
             `runme alerts check` evaluates the SQL alerts on the results.
 
             Exit codes:
-              0  success
-              1  the job failed, timed out or was cancelled
-              2  usage or configuration error: bad option, manifest, parameter or store
+              0    success
+              1    the job failed, timed out or was cancelled
+              2    usage or configuration error: bad option, manifest, parameter or store
+              130  a second Ctrl-C ended a run at once, without waiting for its tasks
             """,
         version: "0.1.0",
         subcommands: [

@@ -17,7 +17,7 @@ struct SparkSubmitCommand: ParsableCommand {
             bundle (--archives) to the executors, pipes every partition through \
             `runme score --stdin`, and writes Parquet to --output with the columns domain, \
             domain_tldextract, domain_label, class, score, rrtype, time_first, time_last, \
-            top_features, partition, line, error, raw. A malformed record becomes a row with \
+            event_time, timestamp, top_features, partition, line, error, raw. A malformed record becomes a row with \
             `error` set; it never fails the job.
 
             spark-submit is $SPARK_HOME/bin/spark-submit, else the first on PATH (pip's pyspark \
@@ -47,7 +47,7 @@ struct SparkSubmitCommand: ParsableCommand {
     var modelDirectory: String?
 
     @Option(name: .customLong("top-features"), help: ArgumentHelp(
-        "How each record's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact, about 50 times slower).",
+        "How each record's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact SHAP values, which cost some 300 times the prediction).",
         valueName: "approx|shap"))
     var topFeatures = "approx"
 
