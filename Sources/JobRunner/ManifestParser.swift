@@ -8,10 +8,18 @@ extension JobManifest {
     /// - Parameter knownSteps: the step names (`notebook_path` values) this build can run.
     public static func load(path: String, knownSteps: Set<String>) throws -> JobManifest {
         let data: Data
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            // The default path is relative: run from anywhere but the project's folder and it
+            // is not there. Say where it was looked for.
+            let problem = "no such file (looked for \(url.standardizedFileURL.path)). Run runme from the folder that holds Jobs/, "
+                + "or pass --job with the path of a job manifest."
+            throw ManifestErrors(errors: [ManifestError(file: path, jsonPath: "$", problem: problem)])
+        }
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try Data(contentsOf: url)
         } catch {
-            throw ManifestErrors(errors: [ManifestError(file: path, jsonPath: "$", problem: "cannot read the file: \(Self.reason(error)). Pass --job with the path of a job manifest.")])
+            throw ManifestErrors(errors: [ManifestError(file: path, jsonPath: "$", problem: "cannot read the file: \(Self.reason(error, sentence: false)). Pass --job with the path of a job manifest.")])
         }
         return try parse(data, path: path, knownSteps: knownSteps)
     }
@@ -33,6 +41,13 @@ extension JobManifest {
             throw ManifestErrors(errors: parser.errors)
         }
         return manifest
+    }
+
+    /// Why `error` happened, in words; with `sentence: false`, without a closing period, for
+    /// text that goes on after it.
+    static func reason(_ error: Error, sentence: Bool) -> String {
+        let text = reason(error)
+        return sentence || !text.hasSuffix(".") ? text : String(text.dropLast())
     }
 
     static func reason(_ error: Error) -> String {

@@ -52,6 +52,29 @@ import Testing
         #expect(found.first?.description.hasPrefix("job.json: $: invalid JSON") == true)
     }
 
+    /// The default manifest path is relative: from another folder, the error says where it
+    /// looked and what to do, in one sentence each (no doubled period from the system's text).
+    @Test func aMissingManifestSaysWhereItLookedAndWhatToDo() throws {
+        let directory = try TemporaryDirectory("manifest-missing")
+        let path = directory.file("Jobs/dns_analytics.json").path
+        #expect {
+            _ = try JobManifest.load(path: path, knownSteps: ["test_step"])
+        } throws: { error in
+            guard let found = (error as? ManifestErrors)?.errors, found.count == 1 else { return false }
+            return found[0].problem == "no such file (looked for \(URL(fileURLWithPath: path).standardizedFileURL.path)). "
+                + "Run runme from the folder that holds Jobs/, or pass --job with the path of a job manifest."
+        }
+        // A folder where the file should be: it exists but cannot be read as a file.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        #expect {
+            _ = try JobManifest.load(path: path, knownSteps: ["test_step"])
+        } throws: { error in
+            guard let problem = (error as? ManifestErrors)?.errors.first?.problem else { return false }
+            return problem.hasPrefix("cannot read the file: ") && problem.hasSuffix(". Pass --job with the path of a job manifest.")
+                && !problem.contains("..")
+        }
+    }
+
     @Test func unknownStep() {
         let found = errors(#"{"name": "j", "tasks": [{"task_key": "a", "notebook_task": {"notebook_path": "nope"}}]}"#)
         #expect(found.map(\.jsonPath) == ["$.tasks[0].notebook_task.notebook_path"])
