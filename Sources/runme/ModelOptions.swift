@@ -29,12 +29,12 @@ struct ModelOptions: ParsableArguments {
         do {
             store = try storeOptions.openForReading()
         } catch {
-            throw RunmeError(message: "no experiment store at \(storeOptions.directory.path): run the job first (runme run). \(error)")
+            throw RunmeError(message: ModelLoadMessages.store(storeOptions.directory, error))
         }
         do {
             return try ModelBundle(directory: store.resolve(uri: model))
         } catch {
-            throw RunmeError(message: "cannot load the model \(model): \(error). Run the job first, so that 02_automl registers a model and a champion.")
+            throw RunmeError(message: ModelLoadMessages.model(model, error))
         }
     }
 }

@@ -57,9 +57,20 @@ import Tracking
         #expect(explicit.status == 0)
         let missing = try runme(["score", "google.com", "--model", "models:/dns_dga/9", "--store", storePath])
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("Run the job first"))
+        // Each way a URI can miss gets the command that shows what exists, not the API's.
+        #expect(missing.stderr.contains("cannot load the model models:/dns_dga/9: model 'dns_dga' has no version 9; runme models lists the versions it has"),
+                "\(missing.stderr)")
+        let noAlias = try runme(["score", "google.com", "--model", "models:/dns_dga@staging", "--store", storePath])
+        #expect(noAlias.status == 2)
+        #expect(noAlias.stderr.contains("model 'dns_dga' has no alias 'staging'; runme models lists its aliases"), "\(noAlias.stderr)")
+        let noModel = try runme(["score", "google.com", "--model", "models:/other/1", "--store", storePath])
+        #expect(noModel.status == 2)
+        #expect(noModel.stderr.contains("no registered model named 'other' in this store. Run the job (runme run)"), "\(noModel.stderr)")
+        #expect(!(missing.stderr + noAlias.stderr + noModel.stderr).contains("setAlias"))
         let noStore = try runme(["score", "google.com", "--store", directory.file("none").path])
         #expect(noStore.status == 2)
+        #expect(noStore.stderr.contains("no experiment store at \(directory.file("none").standardizedFileURL.path) (no tracking.db there): run the job first (runme run)"),
+                "\(noStore.stderr)")
         let help = try runme(["score", "--help"])
         #expect(help.stdout.contains("Exit codes: 0 every name scored"))
     }
