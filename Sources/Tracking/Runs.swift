@@ -143,6 +143,28 @@ extension TrackingStore {
         }
     }
 
+    /// The full id of the run that `idOrPrefix` names: the id itself, or a prefix of at least
+    /// ``minimumRunIDPrefix`` characters that only one run's id starts with, as reports and
+    /// tables show ids cut to 12 characters (`TrackingError.runNotFound`,
+    /// `TrackingError.ambiguousRunID`).
+    public func runID(matching idOrPrefix: String) throws -> String {
+        try read { db in
+            if try loadRunInfo(db, runID: idOrPrefix) != nil { return idOrPrefix }
+            guard idOrPrefix.count >= Self.minimumRunIDPrefix else { throw TrackingError.runNotFound(runID: idOrPrefix) }
+            // A range on the unique index instead of LIKE, which ignores case and the index.
+            let matches = try db.query("SELECT run_id FROM runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT 6",
+                                       [idOrPrefix, idOrPrefix + "\u{7F}"]).compactMap { $0.string("run_id") }
+            switch matches.count {
+            case 0: throw TrackingError.runNotFound(runID: idOrPrefix)
+            case 1: return matches[0]
+            default: throw TrackingError.ambiguousRunID(prefix: idOrPrefix, matches: matches)
+            }
+        }
+    }
+
+    /// The shortest prefix ``runID(matching:)`` accepts.
+    public static let minimumRunIDPrefix = 6
+
     /// A run's info alone (`TrackingError.runNotFound`).
     public func runInfo(id runID: String) throws -> RunInfo {
         try read { db in

@@ -27,6 +27,8 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
     case experimentAlreadyExists(name: String)
     case experimentNotFound(id: Int64)
     case runNotFound(runID: String)
+    /// More than one run's id starts with the prefix given for an id (the first six of them).
+    case ambiguousRunID(prefix: String, matches: [String])
     /// A parameter was logged again with a different value (parameters are immutable).
     case paramConflict(runID: String, key: String, oldValue: String, newValue: String)
     /// A parameter, metric or tag key is unusable.
@@ -83,7 +85,10 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .experimentNotFound(id):
             return "no experiment with id \(id) in this store; list experiments to see the valid ids."
         case let .runNotFound(runID):
-            return "no run with id '\(runID)' in this store; run ids are 32 lowercase hex characters, list runs to find the right one."
+            return "no run with id '\(runID)' in this store; run ids are 32 lowercase hex characters, and a prefix of \(TrackingStore.minimumRunIDPrefix) or more that only one run's id starts with will do. `runme report` lists an AutoML run's trials with their ids."
+        case let .ambiguousRunID(prefix, matches):
+            let listed = matches.prefix(5).joined(separator: ", ") + (matches.count > 5 ? ", …" : "")
+            return "more than one run's id starts with '\(prefix)' (\(listed)); give more of the id."
         case let .paramConflict(runID, key, oldValue, newValue):
             return "parameter '\(key)' of run \(runID) is already '\(Self.clip(oldValue))' and cannot be changed to '\(Self.clip(newValue))': parameters are immutable. Log the new value under another key, or start a new run."
         case let .invalidKey(kind, key, reason):

@@ -25,9 +25,9 @@ enum ModelLoadMessages {
             return prefix + "no registered model named '\(name)' in this store. Run the job (runme run): its 02_automl task registers "
                 + "'\(ModelRegistration.modelName)'; runme models lists the registered models"
         case let .modelVersionNotFound(name, version)?:
-            return prefix + "model '\(name)' has no version \(version); runme models lists the versions it has"
+            return prefix + "model '\(name)' has no version \(version); runme models \(name) lists the versions it has"
         case let .modelAliasNotFound(name, alias)?:
-            return prefix + "model '\(name)' has no alias '\(alias)'; runme models lists its aliases "
+            return prefix + "model '\(name)' has no alias '\(alias)'; runme models \(name) lists its aliases "
                 + "(02_automl sets @\(ModelRegistration.championAlias) on the first version and on each that beats it)"
         case let .modelHasNoVersions(name)?:
             return prefix + "model '\(name)' has no versions yet. Run the job (runme run): its 02_automl task registers one"

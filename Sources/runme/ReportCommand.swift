@@ -93,7 +93,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "The tracking run ids to compare.")
+    @Argument(help: "The tracking run ids to compare (each may be a prefix of 6 or more characters that only one run's id starts with, as reports show them).")
     var runIDs: [String]
 
     @Option(name: .long, help: ArgumentHelp("Sort by this metric.", valueName: "key"))
@@ -111,6 +111,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openForReading()
+        let runIDs = try self.runIDs.map { try store.runID(matching: $0) }
         let comparison = try RunComparison.load(store: store, runIDs: runIDs, metric: metric, higherIsBetter: lowerIsBetter ? false : nil)
         if let html {
             var histories: [String: [String: [ExperimentReport.HistoryPoint]]] = [:]

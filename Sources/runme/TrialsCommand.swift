@@ -30,7 +30,7 @@ struct TrialsCommand: ParsableCommand {
                 """
         )
 
-        @Argument(help: "The trial's run id.")
+        @Argument(help: "The trial's run id, or a prefix of 6 or more characters that only it starts with (reports show 12).")
         var runID: String
 
         @OptionGroup var storeOptions: StoreOptions
@@ -55,6 +55,7 @@ struct TrialsCommand: ParsableCommand {
             }
             let outcome: TrialRetraining.Outcome
             do {
+                let runID = try store.runID(matching: runID)
                 outcome = try TrialRetraining.retrain(store: store, storeDirectory: storeOptions.directory, runID: runID)
             } catch let error as AutoMLError {
                 throw RunmeError(message: "cannot retrain run \(runID): \(error)")

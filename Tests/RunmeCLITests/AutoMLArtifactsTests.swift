@@ -125,7 +125,8 @@ import Tracking
 
         // Retraining the best trial logs a new top-level run with the same params and figures.
         let best = try #require(summary.bestTrial?.runID)
-        let retrain = try runme(["trials", "retrain", best, "--store", storePath, "--json"])
+        // Named by its id as the report's table shows it, cut to 12 characters.
+        let retrain = try runme(["trials", "retrain", String(best.prefix(12)), "--store", storePath, "--json"])
         try #require(retrain.status == 0, "\(retrain.stderr)")
         let output = try #require(try JSONSerialization.jsonObject(with: Data(retrain.stdout.utf8)) as? [String: Any])
         let newRunID = try #require(output["runID"] as? String)

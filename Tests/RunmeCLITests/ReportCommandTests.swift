@@ -52,7 +52,8 @@ import Testing
         #expect(try String(contentsOfFile: html, encoding: .utf8).contains("ROC curve (test set)"))
 
         let ids = rows.compactMap { $0["runID"] as? String }
-        let compare = try runme(["compare", "--store", store, "--html", directory.file("compare.html").path, ids[2], ids[0]])
+        // Ids as the table shows them (cut to 12 characters) name their runs.
+        let compare = try runme(["compare", "--store", store, "--html", directory.file("compare.html").path, String(ids[2].prefix(12)), ids[0]])
         #expect(compare.status == 0, "\(compare.stderr)")
         // Trials of one AutoML run sort by its primary metric whatever order they are named in.
         let lines = compare.stdout.split(separator: "\n").map(String.init)

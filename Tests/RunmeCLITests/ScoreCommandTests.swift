@@ -58,11 +58,11 @@ import Tracking
         let missing = try runme(["score", "google.com", "--model", "models:/dns_dga/9", "--store", storePath])
         #expect(missing.status == 2)
         // Each way a URI can miss gets the command that shows what exists, not the API's.
-        #expect(missing.stderr.contains("cannot load the model models:/dns_dga/9: model 'dns_dga' has no version 9; runme models lists the versions it has"),
+        #expect(missing.stderr.contains("cannot load the model models:/dns_dga/9: model 'dns_dga' has no version 9; runme models dns_dga lists the versions it has"),
                 "\(missing.stderr)")
         let noAlias = try runme(["score", "google.com", "--model", "models:/dns_dga@staging", "--store", storePath])
         #expect(noAlias.status == 2)
-        #expect(noAlias.stderr.contains("model 'dns_dga' has no alias 'staging'; runme models lists its aliases"), "\(noAlias.stderr)")
+        #expect(noAlias.stderr.contains("model 'dns_dga' has no alias 'staging'; runme models dns_dga lists its aliases"), "\(noAlias.stderr)")
         let noModel = try runme(["score", "google.com", "--model", "models:/other/1", "--store", storePath])
         #expect(noModel.status == 2)
         #expect(noModel.stderr.contains("no registered model named 'other' in this store. Run the job (runme run)"), "\(noModel.stderr)")

@@ -109,6 +109,37 @@ struct ExperimentAndRunTests {
     }
 }
 
+@Suite("Run ids by prefix")
+struct RunIDPrefixTests {
+    /// Reports show run ids cut to 12 characters; commands that take an id accept such a cut
+    /// when only one run's id starts with it.
+    @Test("a unique prefix of 6 or more names its run; a shorter, shared or unknown one is refused")
+    func prefixes() throws {
+        try withStore { store in
+            let experiment = try store.createExperiment(name: "test")
+            let ids = try (0..<3).map { _ in try store.createRun(experimentID: experiment.id).runID }
+            // Ids are random: give two of them a common start, as a store with many runs has.
+            let shared = ["abcdef0123456789abcdef0123456789", "abcdef01ffffffffffffffffffffffff"]
+            try store.write { db in
+                for (old, new) in zip(ids, shared) { try db.execute("UPDATE runs SET run_id = ? WHERE run_id = ?", [new, old]) }
+            }
+            let other = ids[2]
+            #expect(try store.runID(matching: other) == other)
+            #expect(try store.runID(matching: String(other.prefix(12))) == other)
+            #expect(try store.runID(matching: String(other.prefix(6))) == other)
+            #expect(throws: TrackingError.runNotFound(runID: String(other.prefix(5)))) { try store.runID(matching: String(other.prefix(5))) }
+            #expect(try store.runID(matching: "abcdef012") == shared[0])
+            #expect(try store.runID(matching: "abcdef01f") == shared[1])
+            #expect(throws: TrackingError.ambiguousRunID(prefix: "abcdef01", matches: shared)) { try store.runID(matching: "abcdef01") }
+            #expect("\(TrackingError.ambiguousRunID(prefix: "abcdef01", matches: shared))"
+                == "more than one run's id starts with 'abcdef01' (\(shared[0]), \(shared[1])); give more of the id.")
+            #expect(throws: TrackingError.runNotFound(runID: "0123456789")) { try store.runID(matching: "0123456789") }
+            // Upper case is not a prefix of a lower-case id, as ids are compared exactly elsewhere.
+            #expect(throws: TrackingError.runNotFound(runID: "ABCDEF012")) { try store.runID(matching: "ABCDEF012") }
+        }
+    }
+}
+
 @Suite("Params, tags and batches")
 struct ParamTagBatchTests {
     @Test("params are immutable: same value accepted, different value refused with details")
