@@ -49,7 +49,7 @@ struct MLflowExportCommand: AsyncParsableCommand {
     var experiments: [String] = []
 
     @Option(name: .customLong("run"), help: ArgumentHelp(
-        "Export this run, its nested runs and the runs it is nested in (repeatable).", valueName: "run-id"))
+        "Export this run (its id, or its first 6 or more characters), its nested runs and the runs it is nested in (repeatable).", valueName: "run-id"))
     var runs: [String] = []
 
     @Flag(name: .customLong("no-models"), help: "Leave registered models, versions and aliases out.")
@@ -68,6 +68,7 @@ struct MLflowExportCommand: AsyncParsableCommand {
         } catch {
             throw RunmeError(message: error.description, exitCode: .configuration)
         }
+        let runIDs = try runs.map { try store.runID(matching: $0) }
         let exporter = MLflowExporter(store: store, client: MLflowClient(connection: connection))
         let printer = ExportPrinter(verbose: verbose)
         print("Exporting \(store.directory.path) to \(connection.baseURL)")
@@ -75,7 +76,7 @@ struct MLflowExportCommand: AsyncParsableCommand {
         let summary: MLflowExportSummary
         do {
             summary = try await exporter.export(
-                MLflowExporter.Options(experimentNames: experiments, runIDs: runs, includeModels: !noModels), progress: printer)
+                MLflowExporter.Options(experimentNames: experiments, runIDs: runIDs, includeModels: !noModels), progress: printer)
         } catch {
             printer.end()
             if case .configuration = error { throw RunmeError(message: error.description, exitCode: .configuration) }

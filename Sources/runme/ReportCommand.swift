@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The experiment (see `runme experiments`).")
     var experiment: String = "dns_analytics"
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("The AutoML run to report (the 02_automl task's tracking run id) instead of the newest.", valueName: "run-id"))
+    @Option(name: .customLong("run"), help: ArgumentHelp("The AutoML run to report (the 02_automl task's tracking run id, or its first 6 or more characters) instead of the newest.", valueName: "run-id"))
     var parentRunID: String?
 
     @Option(name: .long, help: ArgumentHelp("Write the HTML report to this file.", valueName: "file"))
@@ -37,7 +37,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openForReading()
-        let report = try parentRunID.map { try ExperimentReport.load(store: store, parentRunID: $0) }
+        let report = try parentRunID.map { try ExperimentReport.load(store: store, parentRunID: try store.runID(matching: $0)) }
             ?? ExperimentReport.load(store: store, experiment: experiment)
         if let html {
             let url = URL(fileURLWithPath: html).standardizedFileURL
