@@ -100,7 +100,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .transport(source, url, code, message, attempts):
             var text = "fetching '\(source)' failed: \(url): \(message) (curl error \(code))"
             if attempts > 1 { text += " after \(attempts) attempts" }
-            return text + ". " + Self.hint(curlCode: code)
+            return text + ". " + Self.hint(curlCode: code, s3: source.hasPrefix("s3://"))
         case let .timedOut(source, url, after, attempts, lastProblem):
             return "fetching '\(source)' (\(url)) did not finish within the total timeout of \(FormatUnits.duration(after)) "
                 + "(\(attempts) attempt\(attempts == 1 ? "" : "s"); last problem: \(lastProblem)). "
@@ -160,12 +160,15 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func hint(curlCode: Int) -> String {
+    /// What to check after libcurl's error `curlCode`; for an `s3://` source, the endpoint is
+    /// where `AWS_ENDPOINT_URL` points, which is worth naming there and only there.
+    static func hint(curlCode: Int, s3: Bool) -> String {
+        let server = s3 ? "the endpoint (AWS_ENDPOINT_URL)" : "the server"
         switch curlCode {
         case 6:
-            return "Check the host name in the URL or endpoint (AWS_ENDPOINT_URL) and DNS."
+            return "Check the host name in the URL" + (s3 ? " or endpoint (AWS_ENDPOINT_URL)" : "") + " and DNS."
         case 7:
-            return "Check that the server or endpoint (AWS_ENDPOINT_URL) is running, its port, and firewalls or proxies."
+            return "Check that \(server) is running, its port, and firewalls or proxies."
         case 28:
             return "The server was too slow: check the network, or raise the connect, stall or total timeout."
         case 35, 58, 59, 60, 66, 77, 80, 83, 90, 91:

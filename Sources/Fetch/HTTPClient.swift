@@ -75,7 +75,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case let .transport(method, url, code, message, attempts):
             var text = "\(method) \(url) failed: \(message) (curl error \(code))"
             if attempts > 1 { text += " after \(attempts) attempts" }
-            return text + ". " + FetchError.hint(curlCode: code)
+            return text + ". " + FetchError.hint(curlCode: code, s3: false)
         case let .timedOut(method, url, after, attempts, lastProblem):
             return "\(method) \(url) did not succeed within \(FormatUnits.duration(after)) (\(attempts) attempt\(attempts == 1 ? "" : "s"); last problem: \(lastProblem)). Check the server and the network."
         case let .local(method, url, reason):

@@ -219,6 +219,14 @@ struct ParsingTests {
                                              message: "Could not resolve host: x", attempts: 3)
         #expect(transport.description.contains("Could not resolve host: x"))
         #expect(transport.description.contains("after 3 attempts"))
+        // The S3 endpoint variable is named where it can be the cause, and only there.
+        #expect(transport.description.hasSuffix("Check the host name in the URL and DNS."))
+        let refusedS3 = FetchError.transport(source: "s3://b/k", url: "http://127.0.0.1:1/b/k", curlCode: 7, message: "Couldn't connect to server", attempts: 1)
+        #expect(refusedS3.description.hasSuffix("Check that the endpoint (AWS_ENDPOINT_URL) is running, its port, and firewalls or proxies."))
+        let refusedHTTP = FetchError.transport(source: "http://127.0.0.1:1/x", url: "http://127.0.0.1:1/x", curlCode: 7, message: "Couldn't connect to server", attempts: 1)
+        #expect(refusedHTTP.description.hasSuffix("Check that the server is running, its port, and firewalls or proxies."))
+        let requestRefused = HTTPClientError.transport(method: "POST", url: "http://127.0.0.1:1/api", curlCode: 7, message: "Couldn't connect to server", attempts: 5)
+        #expect(!requestRefused.description.contains("AWS_ENDPOINT_URL"))
     }
 
     @Test func progressBarRendersBytesRateAndETA() {

@@ -79,6 +79,8 @@ import TestSupport
         #expect(dashboard.days.isEmpty)
         #expect(dashboard.lastDay == nil)
         #expect(DashboardPage.render(dashboard).contains("dns_ioc_latest is empty"))
-        #expect(throws: ReportError.self) { try Dashboard.load(storeDirectory: directory.url.appendingPathComponent("none")) }
+        // No store there at all: said as such, not as a store too old to have the table.
+        let none = directory.url.appendingPathComponent("none")
+        #expect(throws: ReportError.noResultsDatabase(path: none.appendingPathComponent("lakehouse.db").path)) { try Dashboard.load(storeDirectory: none) }
     }
 }
