@@ -159,7 +159,7 @@ enum ScoringInputs {
         let text = (context.parameters["top_features"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         if text.isEmpty { return .pathAttributions }
         guard let method = TopFeatureMethod(rawValue: text) else {
-            throw StepError.badParameter(task: context.taskKey, name: "top_features", value: text,
+            throw context.badParameter("top_features", value: text,
                                          expected: "approx (path attributions) or shap (exact TreeSHAP)")
         }
         return method
@@ -169,7 +169,7 @@ enum ScoringInputs {
         let text = (context.parameters[name] ?? "").trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return value }
         guard let number = Double(text), number >= 0 else {
-            throw StepError.badParameter(task: context.taskKey, name: name, value: text, expected: "a number of seconds, 0 or more")
+            throw context.badParameter(name, value: text, expected: "a number of seconds, 0 or more")
         }
         return number
     }

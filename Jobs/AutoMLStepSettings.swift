@@ -23,38 +23,38 @@ struct AutoMLStepSettings: Sendable {
         let trials = try context.intParameter("max_trials")
         let seed = try context.intParameter("seed")
         let metricName = (try? context.parameter("primary_metric")) ?? PrimaryMetric.f1.rawValue
-        guard timeout > 0 else { throw StepError.badParameter(task: context.taskKey, name: "timeout_minutes", value: "\(timeout)", expected: "a value above 0") }
-        guard trials > 0 else { throw StepError.badParameter(task: context.taskKey, name: "max_trials", value: "\(trials)", expected: "a value above 0") }
+        guard timeout > 0 else { throw context.badParameter("timeout_minutes", value: "\(timeout)", expected: "a value above 0") }
+        guard trials > 0 else { throw context.badParameter("max_trials", value: "\(trials)", expected: "a value above 0") }
         guard let metric = PrimaryMetric(rawValue: metricName) else {
-            throw StepError.badParameter(task: context.taskKey, name: "primary_metric", value: metricName,
+            throw context.badParameter("primary_metric", value: metricName,
                                          expected: PrimaryMetric.allCases.map(\.rawValue).joined(separator: ", "))
         }
         validationFraction = context.parameters["validation_fraction"] == nil ? 0.1 : try context.doubleParameter("validation_fraction")
         testFraction = context.parameters["test_fraction"] == nil ? 0.2 : try context.doubleParameter("test_fraction")
         guard validationFraction > 0, testFraction > 0, validationFraction + testFraction < 1 else {
-            throw StepError.badParameter(task: context.taskKey, name: "validation_fraction/test_fraction",
+            throw context.badParameter("validation_fraction/test_fraction",
                                          value: "\(validationFraction)/\(testFraction)", expected: "both above 0 and summing to below 1")
         }
         dictionary = context.parameters["dictionary"] ?? DictionaryWords.defaultPath
         outOfFoldCount = context.parameters["out_of_fold_folds"] == nil ? OutOfFoldFeatures.defaultFoldCount
             : try context.intParameter("out_of_fold_folds")
         guard outOfFoldCount >= 2 else {
-            throw StepError.badParameter(task: context.taskKey, name: "out_of_fold_folds", value: "\(outOfFoldCount)", expected: "2 or more")
+            throw context.badParameter("out_of_fold_folds", value: "\(outOfFoldCount)", expected: "2 or more")
         }
         finalModelFolds = context.parameters["final_model_folds"] == nil ? FinalModel.defaultFolds
             : try context.intParameter("final_model_folds")
         guard finalModelFolds >= 2 else {
-            throw StepError.badParameter(task: context.taskKey, name: "final_model_folds", value: "\(finalModelFolds)", expected: "2 or more")
+            throw context.badParameter("final_model_folds", value: "\(finalModelFolds)", expected: "2 or more")
         }
         finalModelCandidates = context.parameters["final_model_candidates"] == nil ? FinalModel.defaultCandidates
             : try context.intParameter("final_model_candidates")
         guard finalModelCandidates >= 1 else {
-            throw StepError.badParameter(task: context.taskKey, name: "final_model_candidates", value: "\(finalModelCandidates)", expected: "1 or more")
+            throw context.badParameter("final_model_candidates", value: "\(finalModelCandidates)", expected: "1 or more")
         }
         wordDGAExamples = context.parameters["word_dga_examples"] == nil ? AutoMLDataset.defaultWordDGAExamples
             : try context.intParameter("word_dga_examples")
         guard wordDGAExamples >= 0 else {
-            throw StepError.badParameter(task: context.taskKey, name: "word_dga_examples", value: "\(wordDGAExamples)", expected: "0 (off) or more")
+            throw context.badParameter("word_dga_examples", value: "\(wordDGAExamples)", expected: "0 (off) or more")
         }
         self.seed = UInt64(truncatingIfNeeded: seed)
         search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)

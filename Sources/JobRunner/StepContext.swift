@@ -13,6 +13,9 @@ public final class StepContext: Sendable {
     public let attempt: Int
     /// The task's parameters, dynamic references resolved.
     public let parameters: [String: String]
+    /// The job parameter each task parameter is, when the manifest sets it to exactly
+    /// `{{job.parameters.NAME}}`: errors name what the user passes with `--param`.
+    let jobParameterOrigins: [String: String]
     /// The experiment store.
     public let store: TrackingStore
     /// The tracking run that holds this attempt's params, metrics and artifacts.
@@ -24,7 +27,7 @@ public final class StepContext: Sendable {
 
     init(
         jobName: String, jobRunID: Int64, taskKey: String, stepName: String, title: String, attempt: Int,
-        parameters: [String: String], store: TrackingStore, trackingRunID: String,
+        parameters: [String: String], jobParameterOrigins: [String: String] = [:], store: TrackingStore, trackingRunID: String,
         valueSources: [String: Int64], observer: any JobRunObserver
     ) {
         self.jobName = jobName
@@ -33,6 +36,7 @@ public final class StepContext: Sendable {
         self.stepName = stepName
         self.attempt = attempt
         self.parameters = parameters
+        self.jobParameterOrigins = jobParameterOrigins
         self.store = store
         self.trackingRunID = trackingRunID
         self.valueSources = valueSources
@@ -60,7 +64,7 @@ public final class StepContext: Sendable {
     public func intParameter(_ name: String) throws -> Int {
         let text = try parameter(name)
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw StepError.badParameter(task: taskKey, name: name, value: text, expected: "a whole number")
+            throw badParameter(name, value: text, expected: "a whole number")
         }
         return value
     }
@@ -69,9 +73,31 @@ public final class StepContext: Sendable {
     public func doubleParameter(_ name: String) throws -> Double {
         let text = try parameter(name)
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
-            throw StepError.badParameter(task: taskKey, name: name, value: text, expected: "a number")
+            throw badParameter(name, value: text, expected: "a number")
         }
         return value
+    }
+
+    /// The error for a parameter whose value the step cannot use, naming the job parameter it
+    /// came from when there is one (that is what `--param` sets).
+    public func badParameter(_ name: String, value: String, expected: String) -> StepError {
+        if let origin = jobParameterOrigins[name] {
+            return .badJobParameter(task: taskKey, name: name, jobParameter: origin, value: value, expected: expected)
+        }
+        return .badParameter(task: taskKey, name: name, value: value, expected: expected)
+    }
+
+    /// Task parameters set to exactly one `{{job.parameters.NAME}}`, with that NAME.
+    static func jobParameterOrigins(_ baseParameters: [(name: String, value: String)]) -> [String: String] {
+        var origins: [String: String] = [:]
+        for (name, value) in baseParameters {
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let references = DynamicReference.scan(trimmed)
+            guard references.count == 1, case let .jobParameter(job)? = references[0].reference,
+                  trimmed == "{{" + references[0].raw + "}}" else { continue }
+            origins[name] = job
+        }
+        return origins
     }
 
     // MARK: Cells
@@ -189,6 +215,9 @@ public struct CellWriter: Sendable {
 public enum StepError: Error, CustomStringConvertible, Sendable {
     case missingParameter(task: String, name: String, available: [String])
     case badParameter(task: String, name: String, value: String, expected: String)
+    /// A task parameter set from a job parameter (`{{job.parameters.NAME}}`) has a value the
+    /// step cannot use.
+    case badJobParameter(task: String, name: String, jobParameter: String, value: String, expected: String)
     case missingTaskValue(task: String, upstream: String, name: String, jobRunID: Int64)
     case failed(String)
 
@@ -198,6 +227,9 @@ public enum StepError: Error, CustomStringConvertible, Sendable {
             return "task '\(task)' needs parameter '\(name)', which its notebook_task.base_parameters do not set (it has: \(available.joined(separator: ", "))). Add it to the manifest."
         case let .badParameter(task, name, value, expected):
             return "task '\(task)': parameter '\(name)' is '\(value)', expected \(expected). Fix it in the manifest or with --param."
+        case let .badJobParameter(task, name, jobParameter, value, expected):
+            return "task '\(task)': parameter '\(name)' is '\(value)' (the job parameter \(jobParameter)), expected \(expected). "
+                + "Fix it with --param \(jobParameter)=VALUE, or its default in the manifest."
         case let .missingTaskValue(task, upstream, name, jobRunID):
             return "task '\(task)' reads task value '\(name)' of '\(upstream)', which job run \(jobRunID) did not set. Rerun '\(upstream)' or check that it sets the value."
         case let .failed(message):

@@ -194,6 +194,20 @@ import Tracking
         #expect(task.stateMessage.contains("limited to 49152 bytes"))
     }
 
+    /// A task parameter that is exactly a job parameter names it, as that is what a user sets
+    /// with --param; one that only contains a reference is named as the task's own.
+    @Test func aBadValueNamesTheJobParameterItCameFrom() async throws {
+        var builder = TestManifest()
+        builder.task("whole", params: ["count": "{{job.parameters.greeting}}"])
+        builder.task("part", params: ["count": "n{{job.parameters.greeting}}"])
+        let outcome = try await run(builder, overrides: ["greeting": "abc"])
+        #expect(outcome.result == .failed)
+        let tasks = try latestAttempts(store, outcome.jobRunID)
+        #expect(tasks["whole"]?.stateMessage == "task 'whole': parameter 'count' is 'abc' (the job parameter greeting), expected a whole number. "
+            + "Fix it with --param greeting=VALUE, or its default in the manifest.")
+        #expect(tasks["part"]?.stateMessage == "task 'part': parameter 'count' is 'nabc', expected a whole number. Fix it in the manifest or with --param.")
+    }
+
     @Test func unknownParameterOverrideIsRefused() async throws {
         var builder = TestManifest()
         builder.task("a")

@@ -9,10 +9,12 @@ import Tracking
 /// - `fail`: `true` to throw in the second cell;
 /// - `fail_attempts`: fail while the attempt number is below this;
 /// - `set`: `name=value` task values to set, comma-separated;
-/// - `expect`: `task.name=value` task values that must read as given, comma-separated.
+/// - `expect`: `task.name=value` task values that must read as given, comma-separated;
+/// - `count`: read as a whole number (`intParameter`), when set.
 let testStep = Step(name: "test_step", title: "A configurable test step") { context in
     try await context.cell("Start") { cell in
         cell.print("task \(context.taskKey) attempt \(context.attempt) starts")
+        if context.parameters["count"] != nil { _ = try context.intParameter("count") }
         if let seconds = context.parameters["sleep"].flatMap(Double.init) {
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
         }
