@@ -25,6 +25,7 @@ let automlStep = Step(
         ("out_of_fold_folds", "folds for the training rows' out-of-fold features (default 5)"),
         ("final_model_folds", "folds of the out-of-fold predictions the final model's threshold is chosen on (default 5)"),
         ("final_model_candidates", "the best trials refitted on train + validation; the one with the best out-of-fold score is handed on (default 5)"),
+        ("final_model_cost_tolerance", "how much more out-of-fold error (a share: 0.05 = 5%) a candidate may have than the best and still be handed on, when it is cheaper to score; 0 = the best (the default)"),
         ("word_dga_examples", "synthetic word-built DGA labels added to the training part only, from the training half of the dictionary; 0 = off (the default; see RUNME § AutoML figures)"),
         ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
@@ -118,7 +119,7 @@ let automlStep = Step(
         let model = try FinalModel.select(result, data: data, seed: settings.seed, metric: settings.search.primaryMetric,
                                           folds: settings.finalModelFolds, candidates: settings.finalModelCandidates,
                                           budgetSeconds: settings.search.timeBudgetSeconds * FinalModel.budgetShare,
-                                          concurrency: settings.search.concurrency)
+                                          concurrency: settings.search.concurrency, costTolerance: settings.finalModelCostTolerance)
         let runID = try AutoMLTracking(store: context.store, experimentID: run.experimentID, parentRunID: context.trackingRunID,
                                        jobRunID: context.jobRunID, taskKey: context.taskKey)
             .logFinalModel(model, data: data, seed: settings.seed)

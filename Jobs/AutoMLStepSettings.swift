@@ -17,6 +17,8 @@ struct AutoMLStepSettings: Sendable {
     let finalModelCandidates: Int
     /// Synthetic word-built ioc rows added to the training part (0: none).
     let wordDGAExamples: Int
+    /// How much more out-of-fold error a cheaper final-model candidate may have (0: the best).
+    let finalModelCostTolerance: Double
 
     init(_ context: StepContext) throws {
         let timeout = try context.doubleParameter("timeout_minutes")
@@ -56,6 +58,11 @@ struct AutoMLStepSettings: Sendable {
         guard wordDGAExamples >= 0 else {
             throw context.badParameter("word_dga_examples", value: "\(wordDGAExamples)", expected: "0 (off) or more")
         }
+        let tolerance = (context.parameters["final_model_cost_tolerance"] ?? "").trimmingCharacters(in: .whitespaces)
+        finalModelCostTolerance = tolerance.isEmpty ? 0 : try context.doubleParameter("final_model_cost_tolerance")
+        guard finalModelCostTolerance >= 0, finalModelCostTolerance.isFinite else {
+            throw context.badParameter("final_model_cost_tolerance", value: "\(finalModelCostTolerance)", expected: "0 (keep the best) or more, e.g. 0.05")
+        }
         self.seed = UInt64(truncatingIfNeeded: seed)
         search = AutoMLSettings(timeBudgetSeconds: timeout * 60, maxTrials: trials, primaryMetric: metric, seed: self.seed)
     }
@@ -68,6 +75,8 @@ struct AutoMLStepSettings: Sendable {
          ["out_of_fold_folds", "\(outOfFoldCount) (training features out of fold)"],
          ["final_model_folds", "\(finalModelFolds) (the final model's threshold out of fold over train + validation)"],
          ["final_model_candidates", "\(finalModelCandidates) (best trials refitted; the best out of fold is handed on)"],
+         ["final_model_cost_tolerance", finalModelCostTolerance == 0 ? "0 (the best out of fold is handed on)"
+            : "\(finalModelCostTolerance) (the cheapest to score within that share of the best out-of-fold error is handed on)"],
          ["word_dga_examples", "\(wordDGAExamples) (synthetic word-built ioc rows added to training only, from the training half of the dictionary)"]]
     }
 
@@ -76,6 +85,7 @@ struct AutoMLStepSettings: Sendable {
          "primary_metric": search.primaryMetric.rawValue, "seed": "\(seed)",
          "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary,
          "out_of_fold_folds": "\(outOfFoldCount)", "final_model_folds": "\(finalModelFolds)",
-         "final_model_candidates": "\(finalModelCandidates)", "word_dga_examples": "\(wordDGAExamples)"]
+         "final_model_candidates": "\(finalModelCandidates)", "word_dga_examples": "\(wordDGAExamples)",
+         "final_model_cost_tolerance": "\(finalModelCostTolerance)"]
     }
 }

@@ -34,6 +34,8 @@ public enum TrainingBenchmark {
         public var finalModelFolds: Int = FinalModel.defaultFolds
         /// The best trials refitted for the final model's choice (1: the search's best only).
         public var finalModelCandidates: Int = FinalModel.defaultCandidates
+        /// How much more out-of-fold error a cheaper candidate may have and still be kept (0: the best).
+        public var finalModelCostTolerance = 0.0
         /// Where to write every candidate's out-of-fold and test probabilities, the rows' labels,
         /// classes and dense features as JSON (nil: not written), for error analysis and for
         /// trying combinations of the candidates offline.
@@ -86,6 +88,9 @@ public enum TrainingBenchmark {
         /// own model on the test split at its validation threshold: a smoother trial choice,
         /// measured beside the primary metric's.
         public let byValidationPRAUC: (trial: Int, test: ClassificationReport)
+        /// With a cost tolerance: the candidate the tolerance 0 would have kept (the best out
+        /// of fold), on the test split and with its split tests per prediction, for comparison.
+        public var bestOutOfFold: (model: FinalModel, test: ClassificationReport)?
     }
 
     /// Runs the benchmark; `progress` gets one line per stage and per trial.
@@ -129,7 +134,7 @@ public enum TrainingBenchmark {
                                                         folds: options.finalModelFolds, candidates: options.finalModelCandidates,
                                                         budgetSeconds: settings.timeBudgetSeconds * FinalModel.budgetShare,
                                                         concurrency: settings.concurrency)
-        let finalModel = try FinalModel.choose(from: candidates, metric: settings.primaryMetric)
+        let finalModel = try FinalModel.choose(from: candidates, metric: settings.primaryMetric, costTolerance: options.finalModelCostTolerance)
         if let dump = options.predictionsFile {
             var object: [String: Any] = [
                 "labels": (data.split.train + data.split.validation).map { data.labels[$0] },
@@ -162,6 +167,10 @@ public enum TrainingBenchmark {
                        searchModelTest: searchModelTest, bestRefitTest: bestRefitTest, refitValidationThresholdTest: refitValidationThresholdTest, heldOut: report,
                        byValidationPRAUC: byPRAUC)
         figures.syntheticTrainingRows = data.syntheticTrainingRows
+        if options.finalModelCostTolerance > 0 {
+            let best = try FinalModel.choose(from: candidates, metric: settings.primaryMetric)
+            figures.bestOutOfFold = (best, try best.testReport(data: data))
+        }
         return figures
     }
 

@@ -56,6 +56,10 @@ extension BenchCommand {
                 help: "The best trials refitted on train + validation; the final model is the one with the best out-of-fold score (1: the search's best).")
         var finalModelCandidates: Int = FinalModel.defaultCandidates
 
+        @Option(name: .customLong("final-model-cost-tolerance"),
+                help: "How much more out-of-fold error (a share: 0.05 = 5%) a candidate may have than the best and still be kept, when it makes fewer split tests per prediction, as step 02's final_model_cost_tolerance; 0 = the best (the default).")
+        var finalModelCostTolerance = 0.0
+
         @Option(name: .customLong("word-dga-examples"),
                 help: "Synthetic word-built DGA labels added to the training part only (two to four words of the dictionary's training half, glued or hyphen-joined), as step 02's word_dga_examples; 0 = off (the default).")
         var wordDGAExamples: Int = AutoMLDataset.defaultWordDGAExamples
@@ -92,6 +96,9 @@ extension BenchCommand {
             if maxTrials < 1 { throw ValidationError("--max-trials must be at least 1") }
             if heldOutPerFamily < 1 { throw ValidationError("--held-out-per-family must be at least 1") }
             if finalModelCandidates < 1 { throw ValidationError("--final-model-candidates must be at least 1") }
+            if !(finalModelCostTolerance >= 0) || !finalModelCostTolerance.isFinite {
+                throw ValidationError("--final-model-cost-tolerance must be 0 or more (e.g. 0.05)")
+            }
             if wordDGAExamples < 0 { throw ValidationError("--word-dga-examples must be 0 (off) or more") }
             if outOfFoldFolds == 1 || outOfFoldFolds < 0 { throw ValidationError("--out-of-fold-folds must be 0 (off) or at least 2") }
             // Checked before the search, not after it: a wrong path would otherwise fail the
@@ -115,6 +122,7 @@ extension BenchCommand {
                 heldOutPerFamily: heldOutPerFamily, scratchDirectory: dir.map { URL(fileURLWithPath: $0, isDirectory: true) })
             options.outOfFoldCount = outOfFoldFolds == 0 ? nil : outOfFoldFolds
             options.finalModelCandidates = finalModelCandidates
+            options.finalModelCostTolerance = finalModelCostTolerance
             options.wordDGAExamples = wordDGAExamples
             options.predictionsFile = predictionsFile.map { URL(fileURLWithPath: $0) }
             let figures = try await TrainingBenchmark.run(options) { line in
@@ -138,9 +146,18 @@ extension BenchCommand {
                 FigureJSON(name: "final model: refit rows (train + validation)", value: Double(figures.finalModel.trainingRows), unit: "labels"),
                 FigureJSON(name: "final model: refit and fold models", value: figures.finalModel.seconds, unit: "s"),
                 FigureJSON(name: "final model: out-of-fold F1 (\(figures.finalModel.folds) folds)", value: figures.finalModel.outOfFold.f1, unit: ""),
+            ] + (figures.bestOutOfFold.map { best in [
+                FigureJSON(name: "best out-of-fold candidate (#\(best.model.trial.number), tolerance 0): test ROC AUC", value: best.test.rocAUC, unit: ""),
+                FigureJSON(name: "best out-of-fold candidate: test F1", value: best.test.f1, unit: ""),
+                FigureJSON(name: "best out-of-fold candidate: out-of-fold F1", value: best.model.outOfFold.f1, unit: ""),
+                FigureJSON(name: "best out-of-fold candidate: split tests per prediction (\(best.model.rounds) rounds)",
+                           value: (try? CompiledModel(jsonData: best.model.modelJSON))?.splitTestsPerPrediction ?? .nan, unit: "tests"),
+            ] } ?? []) + [
                 FigureJSON(name: "without refit (best trial, validation threshold): test ROC AUC", value: figures.searchModelTest.rocAUC, unit: ""),
                 FigureJSON(name: "without refit (best trial, validation threshold): test F1", value: figures.searchModelTest.f1, unit: ""),
                 FigureJSON(name: "final model: candidates refitted (chose trial #\(figures.finalModel.trial.number))", value: Double(max(1, figures.finalModel.candidates.count)), unit: "trials"),
+                FigureJSON(name: "final model: split tests per prediction (\(figures.finalModel.rounds) rounds)",
+                           value: (try? CompiledModel(jsonData: figures.finalModel.modelJSON))?.splitTestsPerPrediction ?? .nan, unit: "tests"),
                 FigureJSON(name: "best trial refitted, out-of-fold threshold: test F1", value: figures.bestRefitTest.f1, unit: ""),
                 FigureJSON(name: "best trial refitted, validation threshold: test F1", value: figures.refitValidationThresholdTest.f1, unit: ""),
                 FigureJSON(name: "trial picked by validation PR AUC (#\(figures.byValidationPRAUC.trial)), no refit: test F1", value: figures.byValidationPRAUC.test.f1, unit: ""),

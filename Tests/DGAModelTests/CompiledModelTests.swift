@@ -107,6 +107,46 @@ import Testing
         #expect(try bundle.probabilities(labels: ["google"]) == bundle.libraryProbabilities(labels: ["google"]))
     }
 
+    /// Two trees written out by hand, as XGBoost 1.7 writes them: a root whose right child
+    /// splits again (leaves at depths 1, 2 and 2), and a single leaf (depth 0). A prediction
+    /// makes 5/3 tests in the first and none in the second.
+    @Test func splitTestsPerPredictionAverageEachTreesLeafDepths() throws {
+        let json = #"""
+        {"learner": {"learner_model_param": {"num_feature": "2", "num_class": "0", "base_score": "5E-1"},
+          "objective": {"name": "binary:logistic"},
+          "gradient_booster": {"name": "gbtree", "model": {"tree_info": [0, 0], "trees": [
+            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [0, 0, 1, 0, 0],
+             "split_conditions": [0.5, -0.2, 1.5, 0.1, 0.3], "default_left": [1, 0, 0, 0, 0], "sum_hessian": [10, 4, 6, 3, 3]},
+            {"left_children": [-1], "right_children": [-1], "split_indices": [0], "split_conditions": [0.25], "default_left": [0], "sum_hessian": [10]}
+          ]}}}}
+        """#
+        let model = try CompiledModel(jsonData: Data(json.utf8))
+        #expect(model.treeCount == 2)
+        #expect(abs(model.splitTestsPerPrediction - 5.0 / 3.0) < 1e-12)
+        // A trained model: the same figure walked from the JSON's child arrays directly.
+        let data = try Self.data.get()
+        let directory = try TemporaryDirectory("compiled-split-tests")
+        try ModelDirectoryFixture.write(.xgboost, data: data, to: directory.url)
+        let file = directory.file(ModelManifest.modelFileName)
+        let trained = try CompiledModel(contentsOf: file)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let trees = try #require(((object["learner"] as? [String: Any])?["gradient_booster"] as? [String: Any])
+            .flatMap { ($0["model"] as? [String: Any])?["trees"] as? [[String: Any]] })
+        var expected = 0.0
+        for tree in trees {
+            let left = try #require(tree["left_children"] as? [Int]), right = try #require(tree["right_children"] as? [Int])
+            var depths: [Int] = []
+            var pending = [(0, 0)]
+            while let (node, depth) = pending.popLast() {
+                if left[node] < 0 { depths.append(depth) } else { pending += [(left[node], depth + 1), (right[node], depth + 1)] }
+            }
+            expected += Double(depths.reduce(0, +)) / Double(depths.count)
+        }
+        #expect(trees.count == trained.treeCount)
+        #expect(abs(trained.splitTestsPerPrediction - expected) < 1e-9 * max(1, expected))
+        #expect(expected > Double(trees.count), "the fixture's trees are deeper than stumps")
+    }
+
     @Test func malformedModelsAreRefusedWithTheReason() {
         #expect(throws: CompiledModelError.self) { try CompiledModel(jsonData: Data("[]".utf8)) }
         #expect(throws: CompiledModelError.malformed("learner.learner_model_param or learner.gradient_booster.name is missing")) {

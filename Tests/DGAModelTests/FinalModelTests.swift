@@ -85,6 +85,25 @@ import Tracking
         #expect(chosen.candidates.map(\.outOfFoldScore) == candidates.map(\.outOfFold.f1))
         #expect(chosen.params["final_trial_choice"] == "best_out_of_fold_of_3")
         #expect(chosen.markdown().contains("| \(chosen.trial.number) |"))
+        // With a cost tolerance, the cheapest candidate within that share of the best one's
+        // out-of-fold error is kept; every candidate's split tests are listed.
+        let costs = try candidates.map { try CompiledModel(jsonData: $0.modelJSON).splitTestsPerPrediction }
+        #expect(chosen.candidates.map(\.splitTests) == costs)
+        let bestError = 1 - chosen.outOfFold.f1
+        for tolerance in [0.05, 0.5, 10.0] {
+            let frugal = try FinalModel.choose(from: candidates, metric: .f1, costTolerance: tolerance)
+            let eligible = candidates.indices.filter { 1 - candidates[$0].outOfFold.f1 <= bestError * (1 + tolerance) }
+            let cheapest = eligible.min { costs[$0] < costs[$1] }
+            #expect(frugal.trial.number == cheapest.map { candidates[$0].trial.number }, "tolerance \(tolerance)")
+            #expect(1 - frugal.outOfFold.f1 <= bestError * (1 + tolerance))
+            #expect(frugal.params["final_cost_tolerance"] == String(tolerance))
+            #expect(frugal.params["final_trial_choice"]?.hasPrefix("cheapest_within_") == true)
+            #expect(frugal.markdown().contains("the one with the fewest split tests per prediction is kept"))
+        }
+        // A tolerance large enough admits every candidate: the cheapest of all is kept.
+        let anyCost = try FinalModel.choose(from: candidates, metric: .f1, costTolerance: 1_000)
+        #expect(costs[candidates.firstIndex { $0.trial.number == anyCost.trial.number } ?? 0] == costs.min())
+        #expect(throws: AutoMLError.self) { try FinalModel.choose(from: candidates, metric: .f1, costTolerance: -0.1) }
         // With no time allowance only the search's best is refitted.
         let alone = try FinalModel.select(result, data: data, seed: 42, metric: .f1, folds: 3, candidates: 3, budgetSeconds: 0)
         #expect(alone.trial.number == result.best.number && alone.candidates.count == 1)

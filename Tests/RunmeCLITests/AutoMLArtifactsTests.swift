@@ -38,7 +38,8 @@ import Tracking
     @Test func artifactsMatchTheStoreAndRetrainReproducesATrial() throws {
         let run = try runme(["run", "--store", storePath, "--param", "data=\(dataPath)",
                              "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4",
-                             "--param", "automl_out_of_fold_folds=2", "--param", "automl_word_dga_examples=200"])
+                             "--param", "automl_out_of_fold_folds=2", "--param", "automl_word_dga_examples=200",
+                             "--param", "automl_final_model_cost_tolerance=0.05"])
         try #require(run.status == 0, "\(run.stderr)")
         let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
         let automl = try #require(try store.runs(jobRunID: 1, taskKey: "02_automl").first)
@@ -84,6 +85,14 @@ import Tracking
         #expect(finalModel.candidates.first?.trial == summary.bestTrial?.number)
         #expect(finalModel.candidates.contains { $0.trial == finalModel.trial })
         #expect(parentParams["final_threshold_source"] == "out_of_fold_train_validation")
+        // The cost tolerance reached the choice: of the candidates within 5% of the best
+        // out-of-fold error, the one with the fewest split tests per prediction was kept.
+        #expect(parentParams["final_model_cost_tolerance"] == "0.05" && parentParams["final_cost_tolerance"] == "0.05")
+        let bestError = try #require(finalModel.candidates.map { 1 - $0.outOfFoldScore }.min())
+        let eligible = finalModel.candidates.filter { 1 - $0.outOfFoldScore <= bestError * 1.05 }
+        let cheapest = try #require(eligible.min { ($0.splitTests ?? .infinity) < ($1.splitTests ?? .infinity) })
+        #expect(finalModel.trial == cheapest.trial, "\(finalModel.candidates)")
+        #expect(try store.latestMetrics(runID: automl.runID)["final_split_tests"]?.value == cheapest.splitTests)
         #expect(parentParams["final_model"] == "refit_train_validation")
         let parentMetrics = try store.latestMetrics(runID: automl.runID)
         #expect(parentParams["final_training_rows"] == String(finalModel.trainingRows))

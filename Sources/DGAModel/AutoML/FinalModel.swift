@@ -49,6 +49,9 @@ public struct FinalModel: Sendable {
     public let seconds: Double
     /// Every candidate `select` refitted, in validation order (empty from `refit` alone).
     public var candidates: [Candidate] = []
+    /// How much worse than the best candidate's out-of-fold error the kept one's may be when
+    /// it is cheaper to score (0: the best is kept; see `choose`).
+    public var costTolerance = 0.0
     /// The out-of-fold probabilities, one per training + validation row (training rows first),
     /// from which `threshold` and `outOfFold` come.
     public var outOfFoldProbabilities: [Double] = []
@@ -63,6 +66,9 @@ public struct FinalModel: Sendable {
         public let outOfFoldScore: Double
         /// Seconds its fold models and refit took.
         public let seconds: Double
+        /// Split tests per prediction of its refitted model (`CompiledModel.splitTestsPerPrediction`);
+        /// nil when the model does not compile.
+        public var splitTests: Double?
     }
 
     /// Folds used when none are given.
@@ -81,9 +87,9 @@ public struct FinalModel: Sendable {
     /// refits past `budgetSeconds`, so a search whose best trials are slow stays near its budget.
     public static func select(_ result: AutoMLResult, data: AutoMLDataset, seed: UInt64, metric: PrimaryMetric,
                               folds: Int = defaultFolds, candidates: Int = defaultCandidates, budgetSeconds: Double,
-                              concurrency: Int = 2) throws -> FinalModel {
+                              concurrency: Int = 2, costTolerance: Double = 0) throws -> FinalModel {
         try choose(from: refitCandidates(result, data: data, seed: seed, metric: metric, folds: folds, candidates: candidates,
-                                         budgetSeconds: budgetSeconds, concurrency: concurrency), metric: metric)
+                                         budgetSeconds: budgetSeconds, concurrency: concurrency), metric: metric, costTolerance: costTolerance)
     }
 
     /// The candidates `select` chooses from, refitted, in validation order (the search's best first).
@@ -107,14 +113,38 @@ public struct FinalModel: Sendable {
     }
 
     /// The candidate with the best out-of-fold primary metric (the first on a tie), listing all.
-    public static func choose(from evaluated: [FinalModel], metric: PrimaryMetric) throws -> FinalModel {
-        guard var chosen = evaluated.first else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
-        for model in evaluated.dropFirst() where metric.isBetter(metric.value(in: model.outOfFold), than: metric.value(in: chosen.outOfFold)) {
-            chosen = model
+    ///
+    /// With a `costTolerance` above 0, the kept candidate is the cheapest to score (the fewest
+    /// split tests per prediction) among those whose out-of-fold error (1 − the score, or the
+    /// loss) is at most `1 + costTolerance` times the best candidate's. Why: the candidates'
+    /// out-of-fold scores often differ by less than they vary from one split to the next (F1
+    /// by 0.002, one ioc row in a few hundred), while their sizes differ by tens of times (25
+    /// boosting rounds against 656), and the scoring pipeline pays for every tree of every
+    /// record. 0 keeps the best, whatever it costs.
+    public static func choose(from evaluated: [FinalModel], metric: PrimaryMetric, costTolerance: Double = 0) throws -> FinalModel {
+        guard let first = evaluated.first else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
+        guard costTolerance >= 0, costTolerance.isFinite else {
+            throw AutoMLError.invalidSetting("the final model's cost tolerance is \(costTolerance); give 0 (keep the best) or more")
         }
-        chosen.candidates = evaluated.map {
-            Candidate(trial: $0.trial.number, validationScore: $0.trial.primaryValue ?? .nan,
-                      outOfFoldScore: metric.value(in: $0.outOfFold), seconds: $0.seconds)
+        var best = first
+        for model in evaluated.dropFirst() where metric.isBetter(metric.value(in: model.outOfFold), than: metric.value(in: best.outOfFold)) {
+            best = model
+        }
+        let costs = evaluated.map { (try? CompiledModel(jsonData: $0.modelJSON))?.splitTestsPerPrediction }
+        var chosen = best
+        if costTolerance > 0 {
+            let allowed = metric.error(metric.value(in: best.outOfFold)) * (1 + costTolerance)
+            var chosenCost = costs[evaluated.firstIndex { $0.trial.number == best.trial.number } ?? 0] ?? .infinity
+            for (model, cost) in zip(evaluated, costs) {
+                guard let cost, metric.error(metric.value(in: model.outOfFold)) <= allowed, cost < chosenCost else { continue }
+                chosen = model
+                chosenCost = cost
+            }
+        }
+        chosen.costTolerance = costTolerance
+        chosen.candidates = zip(evaluated, costs).map { model, cost in
+            Candidate(trial: model.trial.number, validationScore: model.trial.primaryValue ?? .nan,
+                      outOfFoldScore: metric.value(in: model.outOfFold), seconds: model.seconds, splitTests: cost)
         }
         return chosen
     }
@@ -216,7 +246,11 @@ public struct FinalModel: Sendable {
     /// What the parent run logs as params: how the final model was made.
     public var params: [String: String] {
         ["final_model": "refit_train_validation", "final_model_trial": String(trial.number),
-         "final_trial_choice": candidates.count > 1 ? "best_out_of_fold_of_\(candidates.count)" : "best_validation",
+         "final_trial_choice": candidates.count > 1
+            ? (costTolerance > 0 ? "cheapest_within_\(Self.percent(costTolerance))_of_best_out_of_fold_of_\(candidates.count)"
+                                 : "best_out_of_fold_of_\(candidates.count)")
+            : "best_validation",
+         "final_cost_tolerance": String(costTolerance),
          "final_threshold_source": thresholdSource.rawValue, "final_threshold_folds": String(folds),
          "final_training_rows": String(trainingRows), "final_rounds": String(rounds)]
     }
@@ -227,8 +261,15 @@ public struct FinalModel: Sendable {
                        "final_training_rows": Double(trainingRows),
                        "final_refit_seconds": candidates.isEmpty ? seconds : candidates.reduce(0) { $0 + $1.seconds },
                        "final_candidates": Double(max(1, candidates.count))]
+        if let tests = candidates.first(where: { $0.trial == trial.number })?.splitTests { metrics["final_split_tests"] = tests }
         for (name, value) in outOfFold.namedMetrics where name != "threshold" { metrics["final_oof_" + name] = value }
         return metrics
+    }
+
+    /// A share as a percentage for text ("5%", "2.5%").
+    static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value == value.rounded() ? String(format: "%.0f%%", value) : String(format: "%g%%", value)
     }
 
     /// A Markdown section on how the final model was made, for the summary and its notebook.
@@ -236,10 +277,15 @@ public struct FinalModel: Sendable {
         let trialRun = trial.runID ?? "untracked"
         var choice = ""
         if candidates.count > 1 {
-            choice = "\n\nCandidates, the best trials on validation, each refitted and scored out of fold (the one with the best "
-                + "out-of-fold figure is kept):\n\n| trial | validation | out of fold | seconds |\n| --- | --- | --- | --- |\n"
-                + candidates.map { "| \($0.trial) | \(String(format: "%.4f", $0.validationScore)) | \(String(format: "%.4f", $0.outOfFoldScore)) | \(String(format: "%.1f", $0.seconds)) |" }
-                    .joined(separator: "\n")
+            let rule = costTolerance > 0
+                ? "of those whose out-of-fold error is at most \(Self.percent(costTolerance)) above the best one's, the one with the fewest split tests per prediction is kept"
+                : "the one with the best out-of-fold figure is kept"
+            choice = "\n\nCandidates, the best trials on validation, each refitted and scored out of fold (\(rule)):\n\n"
+                + "| trial | validation | out of fold | split tests per prediction | seconds |\n| --- | --- | --- | --- | --- |\n"
+                + candidates.map {
+                    "| \($0.trial) | \(String(format: "%.4f", $0.validationScore)) | \(String(format: "%.4f", $0.outOfFoldScore)) | "
+                        + "\($0.splitTests.map { String(format: "%.0f", $0) } ?? "-") | \(String(format: "%.1f", $0.seconds)) |"
+                }.joined(separator: "\n")
         }
         return """
             ## Final model

@@ -42,6 +42,9 @@ public enum PrimaryMetric: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The metric's value as an error, 0 at best: the loss itself, or 1 minus a score.
+    public func error(_ value: Double) -> Double { higherIsBetter ? 1 - value : value }
+
     /// Whether `candidate` is strictly better than `incumbent`.
     public func isBetter(_ candidate: Double, than incumbent: Double) -> Bool {
         guard candidate.isFinite else { return false }
