@@ -118,9 +118,9 @@ public struct FinalModel: Sendable {
     /// split tests per prediction) among those whose out-of-fold error (1 − the score, or the
     /// loss) is at most `1 + costTolerance` times the best candidate's. Why: the candidates'
     /// out-of-fold scores often differ by less than they vary from one split to the next (F1
-    /// by 0.002, one ioc row in a few hundred), while their sizes differ by tens of times (25
-    /// boosting rounds against 656), and the scoring pipeline pays for every tree of every
-    /// record. 0 keeps the best, whatever it costs.
+    /// by 0.002, where runs on other seeds differ by 0.007), while their sizes can differ by
+    /// tens of times (25 boosting rounds against 656), and the scoring pipeline pays for every
+    /// tree of every record. 0 keeps the best, whatever it costs.
     public static func choose(from evaluated: [FinalModel], metric: PrimaryMetric, costTolerance: Double = 0) throws -> FinalModel {
         guard let first = evaluated.first else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
         guard costTolerance >= 0, costTolerance.isFinite else {
