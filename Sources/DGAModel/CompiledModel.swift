@@ -64,8 +64,9 @@ public struct CompiledModel: Sendable {
 
     /// Split tests one prediction makes: each tree's leaf depth, averaged over its leaves,
     /// summed over the trees; 0 for a linear model. What scoring a row costs beyond the
-    /// features (about 5 ns a test in the compiled predictor here), so what the AutoML step
-    /// compares final-model candidates by when it trades score for speed.
+    /// features (about 1.1 ns a test in the compiled predictor here: 3,328 tests, 3.7 µs, for
+    /// a 656-tree model), so what the AutoML step compares final-model candidates by when it
+    /// trades score for speed.
     public var splitTestsPerPrediction: Double {
         var total = 0.0
         var stack: [(node: Int, depth: Int)] = []

@@ -315,7 +315,8 @@ public final class JobRunner: Sendable {
             context = StepContext(
                 jobName: plan.manifest.name, jobRunID: plan.jobRunID, taskKey: key, stepName: spec.notebookPath,
                 title: steps[spec.notebookPath]?.title ?? spec.notebookPath, attempt: attempt, parameters: parameters,
-                jobParameterOrigins: StepContext.jobParameterOrigins(spec.baseParameters.map { ($0.name, $0.value) }), store: store, trackingRunID: tracking.runID, valueSources: plan.valueSources, observer: observer)
+                jobParameterOrigins: StepContext.jobParameterOrigins(spec.baseParameters),
+                store: store, trackingRunID: tracking.runID, valueSources: plan.valueSources, observer: observer)
         } catch {
             record.lifeCycleState = .internalError
             record.resultState = .failed
