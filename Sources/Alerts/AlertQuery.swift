@@ -28,15 +28,12 @@ public final class AlertQueryRunner {
     /// Opens `lakehouse.db` of the store read-only. A missing or unreadable database is not an
     /// error here: every query then fails with the reason, so each alert becomes UNKNOWN.
     public init(storeDirectory: URL) {
-        let path = storeDirectory.appendingPathComponent("lakehouse.db").path
-        if !FileManager.default.fileExists(atPath: path) {
-            database = nil
-            openProblem = "no results database at \(path); run the job (or its scoring task) first"
-            return
-        }
         do {
             database = try LakehouseSchema.openReadOnly(storeDirectory: storeDirectory)
             openProblem = nil
+        } catch let error as LakehouseError {
+            database = nil
+            openProblem = "\(error)"
         } catch {
             database = nil
             openProblem = "cannot open the results database: \(error)"

@@ -211,8 +211,10 @@ public enum LakehouseSchema {
     }
 
     /// Opens the results database read-only (for queries, reports and alerts): a statement
-    /// that writes fails.
+    /// that writes fails. A store without one is `LakehouseError.noResultsDatabase`.
     public static func openReadOnly(storeDirectory: URL) throws -> Database {
-        try Database(path: storeDirectory.appendingPathComponent("lakehouse.db").path, mode: .readOnly)
+        let path = storeDirectory.appendingPathComponent("lakehouse.db").path
+        guard FileManager.default.fileExists(atPath: path) else { throw LakehouseError.noResultsDatabase(path: path) }
+        return try Database(path: path, mode: .readOnly)
     }
 }

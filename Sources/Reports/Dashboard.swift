@@ -44,7 +44,6 @@ public struct Dashboard: Sendable, Encodable {
     /// Reads the dashboard from the lakehouse of `storeDirectory`.
     public static func load(storeDirectory: URL) throws -> Dashboard {
         let path = storeDirectory.appendingPathComponent("lakehouse.db")
-        guard FileManager.default.fileExists(atPath: path.path) else { throw ReportError.noResultsDatabase(path: path.path) }
         let db = try LakehouseSchema.openReadOnly(storeDirectory: storeDirectory)
         let tables = Set(try db.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.string("name") })
         for table in ["dns_log_analytics", "dns_ioc_latest"] where !tables.contains(table) {

@@ -16,8 +16,6 @@ public enum ReportError: Error, CustomStringConvertible, Sendable, Equatable {
     case cannotWrite(path: String, reason: String)
     /// A results table is missing from the lakehouse (an older store, or not created yet).
     case missingTable(name: String, database: String)
-    /// The store has no results database at all (a wrong `--store`, or no job run yet).
-    case noResultsDatabase(path: String)
 
     public var description: String {
         switch self {
@@ -36,8 +34,6 @@ public enum ReportError: Error, CustomStringConvertible, Sendable, Equatable {
             return "cannot write \(path): \(reason). Check that its directory exists and is writable."
         case let .missingTable(name, database):
             return "the table \(name) is missing from \(database): the store predates it; run the job once with this runme to create it."
-        case let .noResultsDatabase(path):
-            return "no results database at \(path): run the job first (runme run), or pass --store with the folder of the store to read."
         }
     }
 }

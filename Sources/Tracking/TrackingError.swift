@@ -67,7 +67,7 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch self {
         case let .storeNotFound(directory):
-            return "no tracking store at \(directory) (expected \(directory)/tracking.db). Check the --store path, or run a command that logs to create the store."
+            return "no experiment store at \(directory) (no tracking.db there): run the job first (runme run), or pass --store with the folder of the store to use."
         case let .notADatabase(path, detail):
             return "\(path) is not a SQLite database or is damaged (\(detail)). It was not modified; restore it from a backup or point --store at another directory."
         case let .newerSchema(path, found, known):
@@ -83,7 +83,7 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .experimentAlreadyExists(name):
             return "an experiment named '\(name)' already exists; use getOrCreateExperiment(named:) or pick another name."
         case let .experimentNotFound(id):
-            return "no experiment with id \(id) in this store; list experiments to see the valid ids."
+            return "no experiment with id \(id) in this store; runme experiments lists them."
         case let .runNotFound(runID):
             return "no run with id '\(runID)' in this store; run ids are 32 lowercase hex characters, and a prefix of \(TrackingStore.minimumRunIDPrefix) or more that only one run's id starts with will do. `runme report` lists an AutoML run's trials with their ids."
         case let .ambiguousRunID(prefix, matches):
@@ -108,13 +108,13 @@ public enum TrackingError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .modelAlreadyExists(name):
             return "a registered model named '\(name)' already exists; use getOrCreateRegisteredModel(name:description:) to reuse it."
         case let .modelNotFound(name):
-            return "no registered model named '\(name)'; create it with createRegisteredModel(name:description:) or list registered models."
+            return "no registered model named '\(name)' in this store. Run the job (runme run), which registers the models it trains; runme models lists the registered models."
         case let .modelVersionNotFound(name, version):
-            return "model '\(name)' has no version \(version); list its versions to see which exist."
+            return "model '\(name)' has no version \(version); runme models \(name) lists the versions it has."
         case let .modelAliasNotFound(name, alias):
-            return "model '\(name)' has no alias '\(alias)'; set it with setAlias(name:alias:version:) or list the model's aliases."
+            return "model '\(name)' has no alias '\(alias)'; runme models \(name) lists its aliases and versions."
         case let .modelHasNoVersions(name):
-            return "model '\(name)' has no versions yet, so 'latest' does not resolve; register a version first."
+            return "model '\(name)' has no versions yet, so 'latest' does not resolve. Run the job (runme run), which registers a version."
         case let .malformedURI(uri, reason):
             return "malformed artifact URI '\(uri)': \(reason). Accepted forms: runs:/RUN_ID/PATH, models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/latest."
         case let .unsupportedModelSource(name, version, source):

@@ -29,12 +29,12 @@ struct ModelOptions: ParsableArguments {
         do {
             store = try storeOptions.openForReading()
         } catch {
-            throw RunmeError(message: ModelLoadMessages.store(storeOptions.directory, error))
+            throw RunmeError(message: "\(error)")
         }
         do {
             return try ModelBundle(directory: store.resolve(uri: model))
         } catch {
-            throw RunmeError(message: ModelLoadMessages.model(model, error))
+            throw RunmeError(message: "cannot load the model \(model): \(error)")
         }
     }
 }

@@ -93,7 +93,7 @@ struct ModelsExportCommand: ParsableCommand {
         do {
             store = try storeOptions.openForReading()
         } catch {
-            throw RunmeError(message: ModelLoadMessages.store(storeOptions.directory, error))
+            throw RunmeError(message: "\(error)")
         }
         let source: URL
         let bundle: ModelBundle
@@ -101,7 +101,7 @@ struct ModelsExportCommand: ParsableCommand {
             source = try store.resolve(uri: uri)
             bundle = try ModelBundle(directory: source)
         } catch {
-            throw RunmeError(message: ModelLoadMessages.model(uri, error))
+            throw RunmeError(message: "cannot load the model \(uri): \(error)")
         }
         // The list is checked by parsing it, so that a bundle never ships one it cannot read.
         _ = try PublicSuffixList(path: publicSuffixList)

@@ -43,7 +43,7 @@ enum RunmeMain {
     /// Errors that mean the input or the store is wrong, not that a job failed.
     static func isConfigurationError(_ error: Error) -> Bool {
         error is ManifestErrors || error is ManifestError || error is RunRequestError || error is JobRunStoreError
-            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError || error is ReportError
+            || error is TrackingError || error is Migrator.MigrationError || error is SQLiteError || error is LakehouseError || error is ReportError
     }
 }
 

@@ -55,10 +55,6 @@ struct SQLCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = storeOptions.directory.appendingPathComponent("lakehouse.db").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw RunmeError(message: "no results database at \(path): run the job first (runme run)")
-        }
         let database = try LakehouseSchema.openReadOnly(storeDirectory: storeOptions.directory)
         let suffixes = try PublicSuffixList(path: publicSuffixList)
         try AcceleratorFunctions(suffixes: suffixes, model: { try modelOptions.load(store: storeOptions) },

@@ -81,6 +81,6 @@ import TestSupport
         #expect(DashboardPage.render(dashboard).contains("dns_ioc_latest is empty"))
         // No store there at all: said as such, not as a store too old to have the table.
         let none = directory.url.appendingPathComponent("none")
-        #expect(throws: ReportError.noResultsDatabase(path: none.appendingPathComponent("lakehouse.db").path)) { try Dashboard.load(storeDirectory: none) }
+        #expect(throws: LakehouseError.noResultsDatabase(path: none.appendingPathComponent("lakehouse.db").path)) { try Dashboard.load(storeDirectory: none) }
     }
 }

@@ -122,29 +122,27 @@ public struct FinalModel: Sendable {
     /// tens of times (25 boosting rounds against 656), and the scoring pipeline pays for every
     /// tree of every record. 0 keeps the best, whatever it costs.
     public static func choose(from evaluated: [FinalModel], metric: PrimaryMetric, costTolerance: Double = 0) throws -> FinalModel {
-        guard let first = evaluated.first else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
+        guard !evaluated.isEmpty else { throw AutoMLError.noSuccessfulTrial("no refitted candidate") }
         guard costTolerance >= 0, costTolerance.isFinite else {
             throw AutoMLError.invalidSetting("the final model's cost tolerance is \(costTolerance); give 0 (keep the best) or more")
         }
-        var best = first
-        for model in evaluated.dropFirst() where metric.isBetter(metric.value(in: model.outOfFold), than: metric.value(in: best.outOfFold)) {
-            best = model
-        }
+        let scores = evaluated.map { metric.value(in: $0.outOfFold) }
+        var best = 0
+        for index in scores.indices.dropFirst() where metric.isBetter(scores[index], than: scores[best]) { best = index }
         let costs = evaluated.map { (try? CompiledModel(jsonData: $0.modelJSON))?.splitTestsPerPrediction }
-        var chosen = best
+        var kept = best
         if costTolerance > 0 {
-            let allowed = metric.error(metric.value(in: best.outOfFold)) * (1 + costTolerance)
-            var chosenCost = costs[evaluated.firstIndex { $0.trial.number == best.trial.number } ?? 0] ?? .infinity
-            for (model, cost) in zip(evaluated, costs) {
-                guard let cost, metric.error(metric.value(in: model.outOfFold)) <= allowed, cost < chosenCost else { continue }
-                chosen = model
-                chosenCost = cost
+            let allowed = metric.error(scores[best]) * (1 + costTolerance)
+            for index in evaluated.indices where metric.error(scores[index]) <= allowed
+                && (costs[index] ?? .infinity) < (costs[kept] ?? .infinity) {
+                kept = index
             }
         }
+        var chosen = evaluated[kept]
         chosen.costTolerance = costTolerance
-        chosen.candidates = zip(evaluated, costs).map { model, cost in
-            Candidate(trial: model.trial.number, validationScore: model.trial.primaryValue ?? .nan,
-                      outOfFoldScore: metric.value(in: model.outOfFold), seconds: model.seconds, splitTests: cost)
+        chosen.candidates = evaluated.indices.map { index in
+            Candidate(trial: evaluated[index].trial.number, validationScore: evaluated[index].trial.primaryValue ?? .nan,
+                      outOfFoldScore: scores[index], seconds: evaluated[index].seconds, splitTests: costs[index])
         }
         return chosen
     }
@@ -261,10 +259,14 @@ public struct FinalModel: Sendable {
                        "final_training_rows": Double(trainingRows),
                        "final_refit_seconds": candidates.isEmpty ? seconds : candidates.reduce(0) { $0 + $1.seconds },
                        "final_candidates": Double(max(1, candidates.count))]
-        if let tests = candidates.first(where: { $0.trial == trial.number })?.splitTests { metrics["final_split_tests"] = tests }
+        if let splitTests { metrics["final_split_tests"] = splitTests }
         for (name, value) in outOfFold.namedMetrics where name != "threshold" { metrics["final_oof_" + name] = value }
         return metrics
     }
+
+    /// Split tests per prediction of this model, as `choose` measured it for the candidates
+    /// (nil from `refit` alone, or when the model does not compile).
+    public var splitTests: Double? { candidates.first { $0.trial == trial.number }?.splitTests }
 
     /// A share as a percentage for text ("5%", "2.5%").
     static func percent(_ share: Double) -> String {
