@@ -6,7 +6,7 @@
 //     -> DNSAnalyticsJob (Jobs/: the manifest and the four steps)
 //       -> JobRunner -> Tracking -> Lakehouse -> CSQLite
 //       -> domain modules: DNSData (readers, PSL, URLhaus, typosquats, GeoIP, tables) -> Lakehouse, Fetch
-//          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, CPrefetch, Tracking
+//          DGAModel (XGBoost, featurizer, metrics, AutoML) -> CXGBoost, CLinear, CPrefetch, Tracking
 //          Alerts (SQL alerts, states, Mustache templates, notifications) -> Lakehouse, Tracking, Fetch
 //          MLflowExport (publish the store to an MLflow server) -> Tracking, Fetch
 //          Reports (experiment, job-run and IoC pages) -> Tracking, Lakehouse
@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .systemLibrary(name: "CXGBoost", pkgConfig: "xgboost", providers: [.apt(["libxgboost-dev"])]),
+        // LIBLINEAR has no pkg-config file: its header and library are in the default paths.
+        .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         // A cache prefetch hint for the featurizer's batch path (Swift has no prefetch builtin).
         .target(name: "CPrefetch"),
         // glibc's malloc tuning (<malloc.h>, which Swift's Glibc module leaves out).
@@ -51,7 +53,7 @@ let package = Package(
 
         // Domain modules.
         .target(name: "DNSData", dependencies: ["Lakehouse", "Fetch", "Digest", "Hashing", "CMaxMindDB"], swiftSettings: optimizedInDebug),
-        .target(name: "DGAModel", dependencies: ["CXGBoost", "CPrefetch", "Digest", "Hashing", "Tracking"], swiftSettings: optimizedInDebug),
+        .target(name: "DGAModel", dependencies: ["CXGBoost", "CLinear", "CPrefetch", "Digest", "Hashing", "Tracking"], swiftSettings: optimizedInDebug),
         .target(
             name: "Alerts",
             dependencies: ["Lakehouse", "Tracking", "Fetch", .product(name: "Mustache", package: "swift-mustache")]

@@ -46,6 +46,8 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
     case popularTrigramShare = "alexa_trigram_share"
     /// Share of 3-grams seen among dictionary words (version 2).
     case dictionaryTrigramShare = "word_trigram_share"
+    /// Log-odds of ioc from the label's hashed n-grams (version 3).
+    case ngramLogit = "ngram_logit"
 
     /// The accelerator's four features: length, entropy, alexa_grams, word_grams.
     public static let accelerator: [DomainFeature] = [.length, .entropy, .alexaGrams, .wordGrams]
@@ -75,6 +77,7 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .rareLetters: return "share of characters that are one of the rare letters j, k, q, v, w, x, z"
         case .popularTrigramShare: return "share of the label's 3-grams that occur among popular labels (at the accelerator's min_df)"
         case .dictionaryTrigramShare: return "share of the label's 3-grams that occur among dictionary words (at the accelerator's min_df)"
+        case .ngramLogit: return "log-odds of ioc from a logistic regression on the label's hashed 2-4-grams, fitted on the training labels (out of fold for training rows); missing without ioc labels"
         }
     }
 
@@ -105,6 +108,7 @@ public enum DomainFeature: String, Sendable, Codable, CaseIterable {
         case .rareLetters: return 19
         case .popularTrigramShare: return 20
         case .dictionaryTrigramShare: return 21
+        case .ngramLogit: return 22
         }
     }
 }

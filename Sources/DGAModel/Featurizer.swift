@@ -8,10 +8,11 @@ import Foundation
 /// exactly the features training saw; `version` changes whenever a computation does.
 public struct Featurizer: Sendable {
     /// The feature computation this build implements.
-    public static let currentVersion = 2
-    /// Versions this build reads. Version 2 only added features (char_unigram and after); the
-    /// fifteen of version 1 are computed the same, so a version-1 model still scores.
-    public static let readableVersions = 1...2
+    public static let currentVersion = 3
+    /// Versions this build reads. Versions 2 and 3 only added features (char_unigram and after;
+    /// ngram_logit); the features of earlier versions are computed the same, so older models
+    /// still score.
+    public static let readableVersions = 1...3
 
     /// Settings for fitting the reference tables.
     public struct Configuration: Sendable, Equatable, Codable {
@@ -46,6 +47,9 @@ public struct Featurizer: Sendable {
     public let characterModel: CharacterModel
     /// Dictionary words for coverage.
     public let dictionary: WordCoverage
+    /// The n-gram regression behind `ngram_logit` (nil when fitted without ioc labels, or
+    /// read from a version before 3: the feature is then missing).
+    public let ngramLogit: NGramLogit?
     /// The n-gram tables and the words in one index for one walk per label, built here from
     /// the tables (nil when they fall outside what it covers: then each table is read alone).
     let gramIndex: GramIndex?
@@ -60,8 +64,11 @@ public struct Featurizer: Sendable {
     /// - Parameters:
     ///   - legitLabels: registered-domain labels of popular sites (the alexa list), as the ETL
     ///     extracts them; duplicates are dropped.
+    ///   - iocLabels: machine-made labels of the same training rows, for the n-gram regression
+    ///     (`ngram_logit`); with none, that feature is missing.
     ///   - dictionaryWords: words (see `DictionaryWords.load`).
-    public static func fit(legitLabels: [String], dictionaryWords: [String], configuration: Configuration = .init()) throws -> Featurizer {
+    public static func fit(legitLabels: [String], iocLabels: [String] = [], dictionaryWords: [String],
+                           configuration: Configuration = .init()) throws -> Featurizer {
         try configuration.hashing.validate()
         let popular = try NGramTable.fit(documents: legitLabels, minN: configuration.nGramMinN, maxN: configuration.nGramMaxN,
                                          minDocumentFrequency: configuration.popularMinDocumentFrequency)
@@ -70,18 +77,21 @@ public struct Featurizer: Sendable {
         let model = try CharacterModel.fit(texts: NGramTable.uniqueNormalized(legitLabels) + NGramTable.uniqueNormalized(dictionaryWords),
                                            concentration: configuration.characterModelConcentration)
         let coverage = try WordCoverage(words: dictionaryWords, minimumWordLength: configuration.minimumWordLength)
+        let logit = iocLabels.isEmpty ? nil
+            : try NGramLogit.fit(legitLabels: legitLabels, iocLabels: iocLabels, hashing: configuration.hashing)
         return Featurizer(version: currentVersion, configuration: configuration, popularGrams: popular,
-                          dictionaryGrams: dictionaryGrams, characterModel: model, dictionary: coverage)
+                          dictionaryGrams: dictionaryGrams, characterModel: model, dictionary: coverage, ngramLogit: logit)
     }
 
     init(version: Int, configuration: Configuration, popularGrams: NGramTable, dictionaryGrams: NGramTable,
-         characterModel: CharacterModel, dictionary: WordCoverage) {
+         characterModel: CharacterModel, dictionary: WordCoverage, ngramLogit: NGramLogit?) {
         self.version = version
         self.configuration = configuration
         self.popularGrams = popularGrams
         self.dictionaryGrams = dictionaryGrams
         self.characterModel = characterModel
         self.dictionary = dictionary
+        self.ngramLogit = ngramLogit
         // The combined index numbers the weights of unscaled counts; a scaled table (out-of-fold
         // training features only, never saved) is read table by table.
         self.gramIndex = popularGrams.countScale == 1 && dictionaryGrams.countScale == 1
@@ -177,7 +187,8 @@ public struct Featurizer: Sendable {
         static let dictionary = TableUse(rawValue: 2)
         static let characterModel = TableUse(rawValue: 4)
         static let coverage = TableUse(rawValue: 8)
-        static let all: TableUse = [.popular, .dictionary, .characterModel, .coverage]
+        static let logit = TableUse(rawValue: 16)
+        static let all: TableUse = [.popular, .dictionary, .characterModel, .coverage, .logit]
 
         init(rawValue: Int) { self.rawValue = rawValue }
 
@@ -190,6 +201,7 @@ public struct Featurizer: Sendable {
                 case .characterModel, .unigramModel, .contextGain, .characterModelTotal, .unlikelyTransitions:
                     use.insert(.characterModel)
                 case .wordCoverage, .longestWord: use.insert(.coverage)
+                case .ngramLogit: use.insert(.logit)
                 default: break
                 }
             }
@@ -290,6 +302,8 @@ public struct Featurizer: Sendable {
         out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
         out[DomainFeature.labelCount.columnIndex] = labelCount
         out[DomainFeature.rareLetters.columnIndex] = Float(rare) / size
+        out[DomainFeature.ngramLogit.columnIndex] = tables.contains(.logit)
+            ? ngramLogit.map { $0.logit(bytes, hashing: configuration.hashing) } ?? .nan : .nan
     }
 
     /// The n-gram and word-coverage features read from each table alone (NaN for tables not in

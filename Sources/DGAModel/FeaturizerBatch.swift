@@ -23,6 +23,7 @@ extension Featurizer {
                   into out: UnsafeMutablePointer<Float>) {
         let usesGramIndex = gramIndex != nil && tables.isSuperset(of: [.popular, .dictionary, .coverage])
         let usesModel = tables.contains(.characterModel)
+        let usesLogit = tables.contains(.logit)
         let slots = Self.ringSlots, slotBytes = Self.slotBytes, distance = Self.prefetchDistance
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: slots * slotBytes) { arena in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * slots) { spans in
@@ -30,6 +31,7 @@ extension Featurizer {
         columns.withUnsafeBufferPointer { columns in
         withGramPrefetcher(usesGramIndex) { grams in
         characterModel.withPrefetcher(usesModel) { model in
+        withLogitPrefetcher(usesLogit) { logit in
             guard let arenaBase = arena.baseAddress else { return }
             /// Normalises `labels[index]` into its slot and prefetches for it; a label that is not
             /// contiguous ASCII of at most `slotBytes` bytes gets start -1 (the one-by-one path).
@@ -52,6 +54,7 @@ extension Featurizer {
                 let normalized = UnsafeBufferPointer(start: bytes + span.0, count: span.1)
                 grams?.prefetch(normalized)
                 model?.prefetch(normalized)
+                logit?.prefetch(normalized)
             }
             for index in range.prefix(distance) { stage(index) }
             var position = 0
@@ -76,6 +79,12 @@ extension Featurizer {
         }
         }
         }
+        }
+    }
+
+    private func withLogitPrefetcher<R>(_ wanted: Bool, _ body: (NGramLogit.Prefetcher?) -> R) -> R {
+        guard wanted, let ngramLogit else { return body(nil) }
+        return ngramLogit.withPrefetcher(hashing: configuration.hashing, body)
     }
 
     private func withGramPrefetcher<R>(_ wanted: Bool, _ body: (GramIndex.Prefetcher?) -> R) -> R {

@@ -8,7 +8,7 @@ extension Featurizer: Codable {
     public static let formatName = "runme-dga-featurizer"
 
     private enum CodingKeys: String, CodingKey {
-        case format, version, configuration, popularGrams, dictionaryGrams, characterModel, dictionary
+        case format, version, configuration, popularGrams, dictionaryGrams, characterModel, dictionary, ngramLogit
     }
 
     public init(from decoder: any Decoder) throws {
@@ -23,11 +23,16 @@ extension Featurizer: Codable {
         }
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
         try configuration.hashing.validate()
+        let logit = try container.decodeIfPresent(NGramLogit.self, forKey: .ngramLogit)
+        if let logit, logit.weights.count != configuration.hashing.bucketCount {
+            throw FeaturizerError.invalidReference("the n-gram regression has \(logit.weights.count) weights for \(configuration.hashing.bucketCount) hash buckets")
+        }
         self.init(version: version, configuration: configuration,
                   popularGrams: try container.decode(NGramTable.self, forKey: .popularGrams),
                   dictionaryGrams: try container.decode(NGramTable.self, forKey: .dictionaryGrams),
                   characterModel: try container.decode(CharacterModel.self, forKey: .characterModel),
-                  dictionary: try container.decode(WordCoverage.self, forKey: .dictionary))
+                  dictionary: try container.decode(WordCoverage.self, forKey: .dictionary),
+                  ngramLogit: logit)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,6 +44,7 @@ extension Featurizer: Codable {
         try container.encode(dictionaryGrams, forKey: .dictionaryGrams)
         try container.encode(characterModel, forKey: .characterModel)
         try container.encode(dictionary, forKey: .dictionary)
+        try container.encodeIfPresent(ngramLogit, forKey: .ngramLogit)
     }
 
     /// The featurizer as JSON with sorted keys: the same tables always give the same bytes.

@@ -4,8 +4,11 @@ import TestSupport
 
 /// The accelerator's training data from `../shared/data`: alexa labels (legit) against DGA
 /// domains (ioc), split 80/20 stratified with seed 42, and a featurizer fitted on the training
-/// split's legit labels and the dictionary only, so that test labels never shaped the n-gram
-/// tables or the character model.
+/// split's labels and the dictionary only, so that test labels never shaped the n-gram tables,
+/// the character model or the n-gram regression. The training rows' features are computed out
+/// of fold, as step 02 computes them: in-sample, `ngram_logit` would score each training label
+/// with a regression fitted on it, and trees trained on that overconfident column do worse on
+/// unseen names than trees without it.
 struct DGATestData: Sendable {
     let labels: [String]
     /// true = ioc.
@@ -16,6 +19,8 @@ struct DGATestData: Sendable {
     let featurizerFitSeconds: Double
 
     let trainLabels: [String]
+    /// Every dense feature of the training rows, out of fold (5 folds).
+    let trainFeatures: DenseMatrix
     let testLabels: [String]
     let trainTruth: [Bool]
     let testTruth: [Bool]
@@ -71,12 +76,16 @@ extension DGATestData {
         let split = try DataSplit.stratified(labels: isIOC, train: 0.8, test: 0.2, seed: 42)
         let dictionary = try DictionaryWords.load()
         let legitTrain = split.train.filter { !isIOC[$0] }.map { labels[$0] }
+        let iocTrain = split.train.filter { isIOC[$0] }.map { labels[$0] }
         let start = Date()
-        let featurizer = try Featurizer.fit(legitLabels: legitTrain, dictionaryWords: dictionary)
+        let featurizer = try Featurizer.fit(legitLabels: legitTrain, iocLabels: iocTrain, dictionaryWords: dictionary)
         let seconds = Date().timeIntervalSince(start)
+        let trainLabels = split.train.map { labels[$0] }
+        let outOfFold = try OutOfFoldFeatures.compute(labels: trainLabels, isIOC: split.train.map { isIOC[$0] }, full: featurizer,
+                                                      dictionaryWords: dictionary, seed: 42)
         return DGATestData(labels: labels, isIOC: isIOC, split: split, dictionary: dictionary, featurizer: featurizer,
                            featurizerFitSeconds: seconds,
-                           trainLabels: split.train.map { labels[$0] }, testLabels: split.test.map { labels[$0] },
+                           trainLabels: trainLabels, trainFeatures: outOfFold.dense, testLabels: split.test.map { labels[$0] },
                            trainTruth: split.train.map { isIOC[$0] }, testTruth: split.test.map { isIOC[$0] })
     }
 }

@@ -23,7 +23,7 @@ import TestSupport
     func prepare(_ data: DGATestData, features: [DomainFeature]) throws -> Prepared {
         let inner = try DataSplit.stratified(labels: data.trainTruth, train: 0.9, test: 0.1, seed: 42)
         let trainLabels = data.trainLabels
-        let all = data.featurizer.matrix(labels: trainLabels, features: features)
+        let all = data.trainFeatures.selecting(columns: features.map(\.columnIndex))
         let names = Featurizer.names(of: features)
         let truth = data.trainTruth.map { Float($0 ? 1 : 0) }
         let train = try DMatrix(all.selecting(rows: inner.train), labels: inner.train.map { truth[$0] }, featureNames: names, nthread: Self.threads)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The featurizer's fast path (the combined n-gram and word index, `GramIndex`) against the
-/// tables read one by one, bit for bit, and all 22 features against a plain reference written
+/// tables read one by one, bit for bit, and all the features against a plain reference written
 /// here from the definitions, on the real alexa and DGA lists with a featurizer fitted on real
 /// tables (alexa training labels and the system dictionary).
 @Suite struct FeaturizerFastPathTests {
@@ -75,7 +75,7 @@ import Testing
     }
 }
 
-/// The 22 features computed the plain way from their definitions and the featurizer's fitted
+/// The features computed the plain way from their definitions and the featurizer's fitted
 /// counts: strings, dictionaries and sets, doubles, every n-gram enumerated.
 private struct Reference {
     let popular: [String: Double]
@@ -84,8 +84,11 @@ private struct Reference {
     let logProbabilities: [Double]
     let unigramLog: [Double]
     let symbols = Array("^abcdefghijklmnopqrstuvwxyz0123456789-_*")
+    /// For `ngram_logit`: the regression's weights over the hashed rows the linear trials read.
+    let featurizer: Featurizer
 
     init(_ featurizer: Featurizer) {
+        self.featurizer = featurizer
         func weights(_ table: NGramTable) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: zip(table.grams, table.counts).map { ($0, log10(Double($1))) })
         }
@@ -197,6 +200,16 @@ private struct Reference {
         set(.hyphens, Double(text.filter { $0 == "-" }.count))
         set(.labelCount, input.host.map { Double($0.split(separator: ".", omittingEmptySubsequences: true).count) } ?? .nan)
         set(.rareLetters, Double(text.filter { "jkqvwxz".contains($0) }.count) / size)
+        // The regression's weights times the label's hashed row (its sorted, counted, unit-length
+        // n-gram buckets), plus the bias, in doubles.
+        if let logit = featurizer.ngramLogit {
+            let row = featurizer.hashedNGrams(labels: [input.label])
+            var value = Double(logit.bias)
+            for position in row.rowOffsets[0]..<row.rowOffsets[1] {
+                value += Double(row.values[position]) * Double(logit.weights[Int(row.columnIndices[position])])
+            }
+            set(.ngramLogit, value)
+        }
         return out
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
         configuration.popularMinDocumentFrequency = 0
         configuration.dictionaryMinDocumentFrequency = 0
         configuration.hashing = NGramHashing(bucketBits: 10)
-        return try Featurizer.fit(legitLabels: ["google", "facebook", "googol", "Google"],
+        return try Featurizer.fit(legitLabels: ["google", "facebook", "googol", "Google"], iocLabels: ["xkqzjwv", "1cb8a5f36f"],
                                   dictionaryWords: ["book", "face", "good", "go", "weather", "channel"], configuration: configuration)
     }
 
@@ -161,7 +161,7 @@ import TestSupport
         // RUNME.md documents each feature in one line, in column order: the list there is the
         // featurizer's, neither a feature more nor one less.
         let guide = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("RUNME.md"), encoding: .utf8)
-        let section = try #require(guide.components(separatedBy: "### Features (featurizer version 2)").dropFirst().first?
+        let section = try #require(guide.components(separatedBy: "### Features (featurizer version 3)").dropFirst().first?
             .components(separatedBy: "\n#").first)
         let documented = section.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("- `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }

@@ -55,8 +55,10 @@ import TestSupport
         let (labels, isIOC) = try AutoMLFixture.rows(legit: 300, ioc: 60)
         let words = try Self.words()
         let configuration = AutoMLDataset.featurizerConfiguration
-        let full = try Featurizer.fit(legitLabels: zip(labels, isIOC).filter { !$0.1 }.map(\.0), dictionaryWords: words,
+        let full = try Featurizer.fit(legitLabels: zip(labels, isIOC).filter { !$0.1 }.map(\.0),
+                                      iocLabels: zip(labels, isIOC).filter { $0.1 }.map(\.0), dictionaryWords: words,
                                       configuration: configuration)
+        #expect(full.ngramLogit != nil)
         let folds = 3
         let outOfFold = try OutOfFoldFeatures.compute(labels: labels, isIOC: isIOC, full: full, dictionaryWords: words,
                                                       foldCount: folds, seed: 5)
@@ -65,14 +67,17 @@ import TestSupport
         #expect(Set(outOfFold.folds) == Set(0..<folds))
         for fold in 0..<folds {
             let others = labels.indices.filter { outOfFold.folds[$0] != fold && !isIOC[$0] }.map { labels[$0] }
-            let fitted = try Featurizer.fit(legitLabels: others, dictionaryWords: words, configuration: configuration)
+            let otherIOC = labels.indices.filter { outOfFold.folds[$0] != fold && isIOC[$0] }.map { labels[$0] }
+            // The n-gram regression too is fitted on the other folds' rows, of both classes.
+            let fitted = try Featurizer.fit(legitLabels: others, iocLabels: otherIOC, dictionaryWords: words, configuration: configuration)
+            #expect(fitted.ngramLogit != full.ngramLogit)
             // The fold's popular counts are scaled to the whole training split's label count.
             let scale = Double(full.popularGrams.documentCount) / Double(fitted.popularGrams.documentCount)
             let popular = try fitted.popularGrams.scaled(toDocumentCount: full.popularGrams.documentCount)
             #expect(abs(popular.countScale - scale) < 1e-12 && scale > 1.4 && scale < 1.6)
             let reference = Featurizer(version: fitted.version, configuration: configuration, popularGrams: popular,
                                        dictionaryGrams: fitted.dictionaryGrams, characterModel: fitted.characterModel,
-                                       dictionary: fitted.dictionary)
+                                       dictionary: fitted.dictionary, ngramLogit: fitted.ngramLogit)
             let rows = labels.indices.filter { outOfFold.folds[$0] == fold }
             #expect(rows.count >= labels.count / folds - 1)
             for row in rows {
@@ -144,7 +149,8 @@ import TestSupport
         for feature in DomainFeature.allCases {
             let column = feature.columnIndex
             let differs = (0..<train.rowCount).contains { !Self.same([train[$0, column]], [leaky[$0, column]]) }
-            let readsTrainingTables = Featurizer.TableUse([feature]).contains(.popular) || Featurizer.TableUse([feature]).contains(.characterModel)
+            let use = Featurizer.TableUse([feature])
+            let readsTrainingTables = use.contains(.popular) || use.contains(.characterModel) || use.contains(.logit)
             #expect(differs == readsTrainingTables, "\(feature.rawValue)")
         }
     }
@@ -166,7 +172,8 @@ import TestSupport
         let unscaledTable = try NGramTable.fit(documents: others, minN: 3, maxN: 5,
                                                minDocumentFrequency: fold.configuration.popularMinDocumentFrequency)
         let unscaled = Featurizer(version: fold.version, configuration: fold.configuration, popularGrams: unscaledTable,
-                                  dictionaryGrams: fold.dictionaryGrams, characterModel: fold.characterModel, dictionary: fold.dictionary)
+                                  dictionaryGrams: fold.dictionaryGrams, characterModel: fold.characterModel, dictionary: fold.dictionary,
+                                  ngramLogit: fold.ngramLogit)
 
         let column = DomainFeature.alexaGrams.columnIndex
         let mean = { (featurizer: Featurizer) -> Double in

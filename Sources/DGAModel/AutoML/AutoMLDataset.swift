@@ -105,7 +105,10 @@ public struct AutoMLDataset: Sendable {
             }
         }
         let legitTraining = split.train.filter { !isIOC[$0] }.map { labels[$0] }
-        let featurizer = try Featurizer.fit(legitLabels: legitTraining, dictionaryWords: dictionaryWords,
+        // The regression, like the tables, is fitted on the real rows only: synthetic rows train
+        // the models, not the featurizer.
+        let iocTraining = split.train.filter { isIOC[$0] && $0 < realLabels.count }.map { labels[$0] }
+        let featurizer = try Featurizer.fit(legitLabels: legitTraining, iocLabels: iocTraining, dictionaryWords: dictionaryWords,
                                             configuration: featurizerConfiguration)
         let featurize = { (rows: [Int]) -> (DenseMatrix, SparseMatrix) in
             let inputs = rows.map { DomainInput(label: labels[$0]) }
@@ -114,8 +117,8 @@ public struct AutoMLDataset: Sendable {
         let train: (DenseMatrix, SparseMatrix)
         if let outOfFoldCount {
             let outOfFold = try OutOfFoldFeatures.compute(labels: split.train.map { labels[$0] }, isIOC: truth.train, full: featurizer,
-                                                          dictionaryWords: dictionaryWords, foldCount: outOfFoldCount, seed: seed,
-                                                          features: denseFeatures)
+                                                          dictionaryWords: dictionaryWords, realRowCount: realSplit.train.count,
+                                                          foldCount: outOfFoldCount, seed: seed, features: denseFeatures)
             train = (outOfFold.dense, outOfFold.hashed)
         } else {
             train = featurize(split.train)

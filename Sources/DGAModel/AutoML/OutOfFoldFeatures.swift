@@ -35,6 +35,9 @@ public struct OutOfFoldFeatures: Sendable {
     ///   - full: the featurizer fitted on all training legit labels; its dictionary tables and
     ///     configuration are reused.
     ///   - dictionaryWords: the words `full` was fitted with (the character model reads them).
+    ///   - realRowCount: rows from this index on are synthetic (`word_dga_examples`): they are
+    ///     featurized out of fold like the rest but fit no fold's n-gram regression, as they fit
+    ///     none of the full featurizer's tables (nil: every row is real).
     ///   - foldCount: 2 or more.
     ///   - seed: seed of the fold assignment.
     ///   - features: the dense columns, in order.
@@ -43,7 +46,7 @@ public struct OutOfFoldFeatures: Sendable {
     /// - Throws: `AutoMLError.invalidSetting` for fewer than 2 folds or more folds than distinct
     ///   labels; `AutoMLError.notEnoughData` when a fold's complement has no legit label.
     public static func compute(labels: [String], isIOC: [Bool], full: Featurizer, dictionaryWords: [String],
-                               foldCount: Int = defaultFoldCount, seed: UInt64,
+                               realRowCount: Int? = nil, foldCount: Int = defaultFoldCount, seed: UInt64,
                                features: [DomainFeature] = DomainFeature.allCases,
                                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> OutOfFoldFeatures {
         guard labels.count == isIOC.count else {
@@ -61,12 +64,17 @@ public struct OutOfFoldFeatures: Sendable {
             }
             return legit
         }
+        let real = realRowCount ?? labels.count
+        let otherIOC = (0..<foldCount).map { fold in
+            labels.indices.filter { folds[$0] != fold && isIOC[$0] && $0 < real }.map { labels[$0] }
+        }
         // The folds are independent, and refitting the tables dominates: one fold per core.
         let parts = JobResults<(DenseMatrix, SparseMatrix)>(count: foldCount)
         let inputs = foldRows.map { rows in rows.map { DomainInput(label: labels[$0]) } }
         let work = { @Sendable (fold: Int) in
             parts.run(fold) {
-                let featurizer = try full.refitted(legitLabels: otherLegit[fold], uniqueDictionaryWords: uniqueWords)
+                let featurizer = try full.refitted(legitLabels: otherLegit[fold], iocLabels: otherIOC[fold],
+                                                   uniqueDictionaryWords: uniqueWords)
                 return (featurizer.matrix(inputs[fold], features: features),
                         featurizer.hashedNGrams(inputs[fold], appending: features))
             }
@@ -117,9 +125,10 @@ public struct OutOfFoldFeatures: Sendable {
 }
 
 extension Featurizer {
-    /// This featurizer with its training-dependent tables (popular n-grams, character model)
-    /// fitted again on `legitLabels`; the dictionary tables, configuration and version stay.
-    func refitted(legitLabels: [String], uniqueDictionaryWords: [String]) throws -> Featurizer {
+    /// This featurizer with its training-dependent tables (popular n-grams, character model,
+    /// and the n-gram regression where it has one) fitted again on `legitLabels` and
+    /// `iocLabels`; the dictionary tables, configuration and version stay.
+    func refitted(legitLabels: [String], iocLabels: [String] = [], uniqueDictionaryWords: [String]) throws -> Featurizer {
         // Scaled to the whole training split's count: a fold table holds about 80% of its
         // counts, which would make every matched n-gram weigh log10(0.8) ≈ 0.1 less in the
         // training rows' `alexa_grams` than in validation, test and scoring rows'.
@@ -128,8 +137,12 @@ extension Featurizer {
             .scaled(toDocumentCount: popularGrams.documentCount)
         let model = try CharacterModel.fit(texts: NGramTable.uniqueNormalized(legitLabels) + uniqueDictionaryWords,
                                            concentration: configuration.characterModelConcentration)
+        // The regression is refitted only where the full featurizer has one (fitted with ioc
+        // labels), so that fold rows and the rest have the same feature or none.
+        let logit = ngramLogit == nil || iocLabels.isEmpty ? nil
+            : try NGramLogit.fit(legitLabels: legitLabels, iocLabels: iocLabels, hashing: configuration.hashing)
         return Featurizer(version: version, configuration: configuration, popularGrams: popular, dictionaryGrams: dictionaryGrams,
-                          characterModel: model, dictionary: dictionary)
+                          characterModel: model, dictionary: dictionary, ngramLogit: logit)
     }
 }
 

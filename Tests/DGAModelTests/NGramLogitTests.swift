@@ -1,0 +1,89 @@
+@testable import DGAModel
+import Foundation
+import Testing
+import TestSupport
+
+/// `ngram_logit`: LIBLINEAR's logistic regression over hashed n-grams, on the real lists.
+@Suite struct NGramLogitTests {
+    /// Every fifth row of the sample lists held out; the rest fit the regression.
+    static func fitted() throws -> (featurizer: Featurizer, heldOut: [String], heldOutIOC: [Bool]) {
+        let (labels, isIOC) = try AutoMLFixture.rows(legit: 6000, ioc: 1200)
+        let fit = labels.indices.filter { $0 % 5 != 0 }, held = labels.indices.filter { $0 % 5 == 0 }
+        let featurizer = try Featurizer.fit(legitLabels: fit.filter { !isIOC[$0] }.map { labels[$0] },
+                                            iocLabels: fit.filter { isIOC[$0] }.map { labels[$0] },
+                                            dictionaryWords: ["word"], configuration: AutoMLDataset.featurizerConfiguration)
+        return (featurizer, held.map { labels[$0] }, held.map { isIOC[$0] })
+    }
+
+    @Test func ranksUnseenDGANamesAbovePopularOnes() throws {
+        let (featurizer, heldOut, truth) = try Self.fitted()
+        let logits = featurizer.matrix(labels: heldOut, features: [.ngramLogit]).values.map(Double.init)
+        #expect(logits.allSatisfy { $0.isFinite })
+        // The ioc side is the positive one (LIBLINEAR orients a model by the first class it meets).
+        let auc = try ClassificationMetrics.rocAUC(labels: truth, scores: logits)
+        #expect(auc > 0.95, "held-out ROC AUC \(auc)")
+        let meanIOC = zip(logits, truth).filter(\.1).map(\.0).reduce(0, +) / Double(truth.filter { $0 }.count)
+        let meanLegit = zip(logits, truth).filter { !$0.1 }.map(\.0).reduce(0, +) / Double(truth.filter { !$0 }.count)
+        #expect(meanIOC > 0 && meanLegit < 0, "mean logit ioc \(meanIOC), legit \(meanLegit)")
+    }
+
+    /// The feature is the regression's weights applied to the very row the linear trials read:
+    /// `hashedNGrams`' counts, scaled to unit length, plus the intercept.
+    @Test func isTheRegressionAppliedToTheHashedRow() throws {
+        let (featurizer, heldOut, _) = try Self.fitted()
+        let logit = try #require(featurizer.ngramLogit)
+        let sample = Array(heldOut.prefix(500)) + ["", "a", "aaaaaaaaaaaa", "xn--bcher-kva", "Ab-Cd"]
+        let rows = featurizer.hashedNGrams(labels: sample)
+        let features = featurizer.matrix(labels: sample, features: [.ngramLogit])
+        for (row, label) in sample.enumerated() {
+            var expected = Double(logit.bias)
+            for position in rows.rowOffsets[row]..<rows.rowOffsets[row + 1] {
+                expected += Double(rows.values[position]) * Double(logit.weights[Int(rows.columnIndices[position])])
+            }
+            #expect(abs(Double(features[row, 0]) - expected) < 1e-4, "\(label): \(features[row, 0]) vs \(expected)")
+        }
+    }
+
+    @Test func survivesTheFeaturizerFileAndRefusesBrokenWeights() throws {
+        let (featurizer, heldOut, _) = try Self.fitted()
+        let data = try featurizer.jsonData()
+        let loaded = try Featurizer(jsonData: data)
+        #expect(loaded.ngramLogit == featurizer.ngramLogit)
+        #expect(loaded.matrix(labels: heldOut).values.elementsEqual(featurizer.matrix(labels: heldOut).values) {
+            $0 == $1 || ($0.isNaN && $1.isNaN)
+        })
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var logit = try #require(object["ngramLogit"] as? [String: Any])
+        // Weights for another number of buckets than the hashing makes.
+        logit["bucketCount"] = 1024
+        logit["buckets"] = [3]
+        logit["weights"] = [0.5]
+        object["ngramLogit"] = logit
+        #expect(throws: FeaturizerError.invalidReference("the n-gram regression has 1024 weights for 65536 hash buckets")) {
+            try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object))
+        }
+        // A bucket beyond the table.
+        logit["bucketCount"] = 65_536
+        logit["buckets"] = [65_536]
+        object["ngramLogit"] = logit
+        #expect(throws: FeaturizerError.self) { try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object)) }
+        // A featurizer of version 2 has no regression: the feature is missing, the rest stay.
+        object.removeValue(forKey: "ngramLogit")
+        object["version"] = 2
+        let older = try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object))
+        #expect(older.ngramLogit == nil)
+        let row = older.features(DomainInput(label: "google"))
+        #expect(row[DomainFeature.ngramLogit.columnIndex].isNaN)
+        #expect(row[DomainFeature.alexaGrams.columnIndex] == featurizer.features(DomainInput(label: "google"))[DomainFeature.alexaGrams.columnIndex])
+    }
+
+    @Test func needsLabelsOfBothClasses() throws {
+        #expect(throws: FeaturizerError.emptyReference("the n-gram regression needs legit and ioc labels (2 legit, 0 ioc)")) {
+            try NGramLogit.fit(legitLabels: ["google", "facebook", "Google"], iocLabels: [], hashing: NGramHashing())
+        }
+        // Without ioc labels the featurizer fits no regression, and the feature is missing.
+        let featurizer = try Featurizer.fit(legitLabels: ["google", "facebook"], dictionaryWords: ["word"])
+        #expect(featurizer.ngramLogit == nil)
+        #expect(featurizer.features(DomainInput(label: "google"))[DomainFeature.ngramLogit.columnIndex].isNaN)
+    }
+}
