@@ -219,8 +219,10 @@ public struct Featurizer: Sendable {
         }
     }
 
+    /// The same for a normalised label; `logitBuckets`, when given, are the label's n-gram
+    /// buckets as `NGramLogit.buckets` wrote them (the batch path hashes them ahead).
     func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
-                            into out: UnsafeMutableBufferPointer<Float>) {
+                    into out: UnsafeMutableBufferPointer<Float>, logitBuckets: UnsafeBufferPointer<UInt32>? = nil) {
         let length = bytes.count
         var digits = 0, vowels = 0, hyphens = 0, switches = 0, rare = 0
         var run = 0, longestRun = 0, distinct = 0
@@ -302,8 +304,12 @@ public struct Featurizer: Sendable {
         out[DomainFeature.hyphens.columnIndex] = Float(hyphens)
         out[DomainFeature.labelCount.columnIndex] = labelCount
         out[DomainFeature.rareLetters.columnIndex] = Float(rare) / size
-        out[DomainFeature.ngramLogit.columnIndex] = tables.contains(.logit)
-            ? ngramLogit.map { $0.logit(bytes, hashing: configuration.hashing) } ?? .nan : .nan
+        if tables.contains(.logit), let ngramLogit {
+            out[DomainFeature.ngramLogit.columnIndex] = logitBuckets.map { ngramLogit.logit(buckets: $0) }
+                ?? ngramLogit.logit(bytes, hashing: configuration.hashing)
+        } else {
+            out[DomainFeature.ngramLogit.columnIndex] = .nan
+        }
     }
 
     /// The n-gram and word-coverage features read from each table alone (NaN for tables not in

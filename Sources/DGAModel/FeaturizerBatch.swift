@@ -23,10 +23,13 @@ extension Featurizer {
                   into out: UnsafeMutablePointer<Float>) {
         let usesGramIndex = gramIndex != nil && tables.isSuperset(of: [.popular, .dictionary, .coverage])
         let usesModel = tables.contains(.characterModel)
-        let usesLogit = tables.contains(.logit)
+        let usesLogit = tables.contains(.logit) && ngramLogit != nil
+        // Each slot's n-gram buckets for `ngram_logit`, hashed when the label is staged.
+        let bucketSlot = usesLogit ? NGramLogit.bucketCapacity(Self.slotBytes, configuration.hashing) : 1
         let slots = Self.ringSlots, slotBytes = Self.slotBytes, distance = Self.prefetchDistance
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: slots * slotBytes) { arena in
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * slots) { spans in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * slots) { spans in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: slots * bucketSlot) { buckets in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in
         columns.withUnsafeBufferPointer { columns in
         withGramPrefetcher(usesGramIndex) { grams in
@@ -50,11 +53,15 @@ extension Featurizer {
                 } ?? (-1, 0)
                 spans[2 * slot] = span.0
                 spans[2 * slot + 1] = span.1
+                spans[2 * slots + slot] = -1
                 guard span.0 >= 0 else { return }
                 let normalized = UnsafeBufferPointer(start: bytes + span.0, count: span.1)
                 grams?.prefetch(normalized)
                 model?.prefetch(normalized)
-                logit?.prefetch(normalized)
+                if let logit {
+                    let room = UnsafeMutableBufferPointer(rebasing: buckets[(slot * bucketSlot)..<((slot + 1) * bucketSlot)])
+                    spans[2 * slots + slot] = logit.prefetch(normalized, into: room)
+                }
             }
             for index in range.prefix(distance) { stage(index) }
             var position = 0
@@ -63,8 +70,11 @@ extension Featurizer {
                 let slot = index & (slots - 1)
                 let start = spans[2 * slot]
                 if start >= 0 {
+                    let hashed = spans[2 * slots + slot]
+                    let logitBuckets = hashed >= 0
+                        ? UnsafeBufferPointer(rebasing: buckets[(slot * bucketSlot)..<(slot * bucketSlot + hashed)]) : nil
                     computeAll(bytes: UnsafeBufferPointer(start: arenaBase + slot * slotBytes + start, count: spans[2 * slot + 1]),
-                               labelCount: .nan, tables: tables, into: row)
+                               labelCount: .nan, tables: tables, into: row, logitBuckets: logitBuckets)
                 } else {
                     computeAll(DomainInput(label: labels[index]), tables: tables, into: row)
                 }
@@ -73,6 +83,7 @@ extension Featurizer {
                     position += 1
                 }
             }
+        }
         }
         }
         }

@@ -18,15 +18,33 @@ public struct NGramLogit: Sendable, Equatable {
     /// LIBLINEAR's stopping tolerance for L2-regularised logistic regression (its default).
     static let tolerance = 0.01
 
-    /// One weight per hash bucket (0 for buckets no training label filled).
+    /// One weight per hash bucket (0 for buckets no training label filled), as fitted.
     public let weights: [Float]
     /// The intercept.
     public let bias: Float
+    /// The weights as the feature reads them: rounded to multiples of `step`, in 16 bits. Half
+    /// the bytes of `weights` (128 KB for 2^16 buckets), so that fewer of a label's n-grams
+    /// miss the cache, and summed as integers. Training rows and scored rows alike read these,
+    /// so the rounding (at most half a step, about 1e-4 of a weight's range) is part of the
+    /// feature's definition, not a difference between training and scoring.
+    let packed: [Int16]
+    /// The value of one unit of `packed`: the largest weight's magnitude over 32,767.
+    let step: Float
 
     init(weights: [Float], bias: Float) {
         self.weights = weights
         self.bias = bias
+        let largest = weights.reduce(Float(0)) { max($0, abs($1)) }
+        let step = largest > 0 && largest.isFinite ? largest / 32_767 : 1
+        self.step = step
+        self.packed = weights.map { weight in
+            let units = (weight / step).rounded()
+            return units.isFinite ? Int16(max(-32_767, min(32_767, units))) : 0
+        }
     }
+
+    /// A bucket's weight as the feature reads it (`packed` times `step`).
+    func weight(bucket: Int) -> Float { Float(packed[bucket]) * step }
 
     /// Fits the regression: L2-regularised logistic regression (LIBLINEAR's primal solver,
     /// `-s 0`) with a bias term, classes weighted inversely to their counts (as scikit-learn's
@@ -118,58 +136,72 @@ public struct NGramLogit: Sendable, Equatable {
 
     /// The log-odds of ioc for a normalised label: the weights of the row `hashing.appendRow`
     /// makes (each bucket's count, the row scaled to unit length) summed, plus the bias.
-    ///
-    /// One pass, no sort and no row: every n-gram's weight is added as it is hashed (a bucket
-    /// met c times adds c times its weight), and the squared length Σc² grows by 2c + 1 each
-    /// time a bucket comes again, counted in a small table on the stack. It runs for every
-    /// label scored, so it avoids `appendRow`'s sorted row (which tripled the featurizer's
-    /// time per label when this feature first read it).
     @inline(__always)
     func logit(_ bytes: UnsafeBufferPointer<UInt8>, hashing: NGramHashing) -> Float {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.bucketCapacity(bytes.count, hashing)) { buckets in
+            logit(buckets: UnsafeBufferPointer(rebasing: buckets[0..<Self.buckets(bytes, hashing: hashing, into: buckets)]))
+        }
+    }
+
+    /// Room for a label's n-gram buckets.
+    @inline(__always)
+    static func bucketCapacity(_ length: Int, _ hashing: NGramHashing) -> Int {
+        max(1, (hashing.maxN - hashing.minN + 1) * (length + 2))
+    }
+
+    /// Writes the bucket of every `minN`…`maxN`-gram of `^label$` into `out` (at least
+    /// `bucketCapacity` long), by end position and then length, and returns how many. Each
+    /// key is `PackedKey.make` of the gram's bytes, taken from a rolling window.
+    @inline(__always)
+    static func buckets(_ bytes: UnsafeBufferPointer<UInt8>, hashing: NGramHashing, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
         let minN = hashing.minN, maxN = hashing.maxN
         let framedLength = bytes.count + 2
-        let grams = max(1, (maxN - minN + 1) * framedLength)
-        var capacity = 64
-        while capacity < 2 * grams { capacity <<= 1 }
-        let mask = capacity - 1
-        return weights.withUnsafeBufferPointer { weights in
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { seen in
-                // A slot holds (bucket + 1) << 32 | times met; 0 is empty.
-                seen.initialize(repeating: 0)
-                var window: UInt64 = 0
-                var sum: Float = 0
-                var squares = 0
-                for position in 0..<framedLength {
-                    let byte = position == 0 ? UInt8(ascii: "^")
-                        : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
-                    window = window << 8 | UInt64(byte)
-                    let longest = min(maxN, position + 1)
-                    guard longest >= minN else { continue }
-                    for n in minN...longest {
-                        // `PackedKey.make` of the n bytes ending here: a leading 1, then the bytes.
-                        let top: UInt64 = 1 << UInt64(8 * n)
-                        let bucket = hashing.bucket(top | (window & (top &- 1)))
-                        sum += weights[Int(bucket)]
-                        let tag = UInt64(bucket &+ 1) << 32
-                        var slot = Int(bucket) & mask
-                        while true {
-                            let entry = seen[slot]
-                            if entry == 0 {
-                                seen[slot] = tag | 1
-                                squares += 1
-                                break
-                            }
-                            if entry & 0xFFFF_FFFF_0000_0000 == tag {
-                                squares += 2 * Int(entry & 0xFFFF_FFFF) + 1
-                                seen[slot] = entry &+ 1
-                                break
-                            }
-                            slot = (slot + 1) & mask
-                        }
-                    }
-                }
-                return squares > 0 ? sum / Float(squares).squareRoot() + bias : bias
+        var window: UInt64 = 0
+        var count = 0
+        for position in 0..<framedLength {
+            let byte = position == 0 ? UInt8(ascii: "^")
+                : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
+            window = window << 8 | UInt64(byte)
+            let longest = min(maxN, position + 1)
+            guard longest >= minN else { continue }
+            for n in minN...longest {
+                let top: UInt64 = 1 << UInt64(8 * n)
+                out[count] = hashing.bucket(top | (window & (top &- 1)))
+                count += 1
             }
+        }
+        return count
+    }
+
+    /// The log-odds from a label's buckets (as `buckets` writes them): Σ over the n-grams of
+    /// their bucket's weight (a bucket met c times adds c times its weight; summed exactly, in
+    /// units of `step`) divided by the row's length √(Σc²), plus the bias.
+    ///
+    /// No sort and no row, as `appendRow` builds: it runs for every label scored. Σc² grows by
+    /// 2c + 1 when a bucket comes again, c being its earlier occurrences; a 128-bit mask of
+    /// buckets seen lets most n-grams skip the search for those (a label's buckets rarely repeat).
+    @inline(__always)
+    func logit(buckets: UnsafeBufferPointer<UInt32>) -> Float {
+        packed.withUnsafeBufferPointer { weights in
+            var sum = 0
+            var squares = 0
+            var low: UInt64 = 0, high: UInt64 = 0
+            for index in 0..<buckets.count {
+                let bucket = buckets[index]
+                sum += Int(weights[Int(bucket)])
+                let bit: UInt64 = 1 << UInt64(bucket & 63)
+                let seen = bucket & 64 == 0 ? low & bit : high & bit
+                var earlier = 0
+                if seen != 0 {
+                    for previous in 0..<index where buckets[previous] == bucket { earlier += 1 }
+                } else if bucket & 64 == 0 {
+                    low |= bit
+                } else {
+                    high |= bit
+                }
+                squares += 2 * earlier + 1
+            }
+            return squares > 0 ? Float(sum) * step / Float(squares).squareRoot() + bias : bias
         }
     }
 }
@@ -177,34 +209,25 @@ public struct NGramLogit: Sendable, Equatable {
 extension NGramLogit {
     /// A raw view of the weights for `prefetch`; valid only inside the body of `withPrefetcher`.
     struct Prefetcher {
-        let weights: UnsafePointer<Float>
+        let weights: UnsafePointer<Int16>
         let hashing: NGramHashing
 
-        /// Asks for the cache lines of the label's n-gram weights. The weights (256 KB with
-        /// the AutoML's 2^16 buckets) fall out of the cache between labels, behind the n-gram
-        /// index; a miss per n-gram, waited for one after another, doubled the featurizer's
-        /// time until the batch path asked for them a few labels ahead. Hashing each n-gram
-        /// twice costs far less than those waits.
+        /// Writes the label's buckets into `out` (see `NGramLogit.buckets`; at least
+        /// `bucketCapacity` long) and asks for the cache lines of their weights; returns how
+        /// many. The weights (128 KB with the AutoML's 2^16 buckets) fall out of the cache
+        /// between labels, behind the n-gram index: a miss per n-gram, each waited for, doubled
+        /// the featurizer's time until the batch path asked for them a few labels ahead, and
+        /// kept the buckets for `logit(buckets:)` so that each n-gram is hashed once.
         @inline(__always)
-        func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) {
-            let framedLength = bytes.count + 2
-            var window: UInt64 = 0
-            for position in 0..<framedLength {
-                let byte = position == 0 ? UInt8(ascii: "^")
-                    : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
-                window = window << 8 | UInt64(byte)
-                let longest = min(hashing.maxN, position + 1)
-                guard longest >= hashing.minN else { continue }
-                for n in hashing.minN...longest {
-                    let top: UInt64 = 1 << UInt64(8 * n)
-                    runme_prefetch(weights + Int(hashing.bucket(top | (window & (top &- 1)))))
-                }
-            }
+        func prefetch(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
+            let count = NGramLogit.buckets(bytes, hashing: hashing, into: out)
+            for index in 0..<count { runme_prefetch(weights + Int(out[index])) }
+            return count
         }
     }
 
     func withPrefetcher<R>(hashing: NGramHashing, _ body: (Prefetcher?) -> R) -> R {
-        weights.withUnsafeBufferPointer { buffer in
+        packed.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, buffer.count == hashing.bucketCount else { return body(nil) }
             return body(Prefetcher(weights: base, hashing: hashing))
         }

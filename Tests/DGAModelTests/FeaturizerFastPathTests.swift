@@ -206,7 +206,7 @@ private struct Reference {
             let row = featurizer.hashedNGrams(labels: [input.label])
             var value = Double(logit.bias)
             for position in row.rowOffsets[0]..<row.rowOffsets[1] {
-                value += Double(row.values[position]) * Double(logit.weights[Int(row.columnIndices[position])])
+                value += Double(row.values[position]) * Double(logit.weight(bucket: Int(row.columnIndices[position])))
             }
             set(.ngramLogit, value)
         }

@@ -28,17 +28,23 @@ import TestSupport
     }
 
     /// The feature is the regression's weights applied to the very row the linear trials read:
-    /// `hashedNGrams`' counts, scaled to unit length, plus the intercept.
+    /// `hashedNGrams`' counts, scaled to unit length, plus the intercept; the weights it reads
+    /// are the fitted ones rounded to 16 bits, within half a step of them.
     @Test func isTheRegressionAppliedToTheHashedRow() throws {
         let (featurizer, heldOut, _) = try Self.fitted()
         let logit = try #require(featurizer.ngramLogit)
         let sample = Array(heldOut.prefix(500)) + ["", "a", "aaaaaaaaaaaa", "xn--bcher-kva", "Ab-Cd"]
         let rows = featurizer.hashedNGrams(labels: sample)
         let features = featurizer.matrix(labels: sample, features: [.ngramLogit])
+        let largest = logit.weights.map(abs).max() ?? 0
+        #expect(largest > 1 && abs(logit.step - largest / 32_767) < 1e-9)
+        for bucket in logit.weights.indices {
+            #expect(abs(logit.weight(bucket: bucket) - logit.weights[bucket]) <= logit.step / 2 * 1.0001, "bucket \(bucket)")
+        }
         for (row, label) in sample.enumerated() {
             var expected = Double(logit.bias)
             for position in rows.rowOffsets[row]..<rows.rowOffsets[row + 1] {
-                expected += Double(rows.values[position]) * Double(logit.weights[Int(rows.columnIndices[position])])
+                expected += Double(rows.values[position]) * Double(logit.weight(bucket: Int(rows.columnIndices[position])))
             }
             #expect(abs(Double(features[row, 0]) - expected) < 1e-4, "\(label): \(features[row, 0]) vs \(expected)")
         }
