@@ -77,7 +77,8 @@ public struct Featurizer: Sendable {
         let model = try CharacterModel.fit(texts: NGramTable.uniqueNormalized(legitLabels) + NGramTable.uniqueNormalized(dictionaryWords),
                                            concentration: configuration.characterModelConcentration)
         let coverage = try WordCoverage(words: dictionaryWords, minimumWordLength: configuration.minimumWordLength)
-        let logit = iocLabels.isEmpty ? nil
+        // Labels that normalise to nothing ("", ".") are no ioc labels.
+        let logit = NGramTable.uniqueNormalized(iocLabels).isEmpty ? nil
             : try NGramLogit.fit(legitLabels: legitLabels, iocLabels: iocLabels, hashing: configuration.hashing)
         return Featurizer(version: currentVersion, configuration: configuration, popularGrams: popular,
                           dictionaryGrams: dictionaryGrams, characterModel: model, dictionary: coverage, ngramLogit: logit)

@@ -23,9 +23,8 @@ extension Featurizer: Codable {
         }
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
         try configuration.hashing.validate()
-        let logit = try container.decodeIfPresent(NGramLogit.self, forKey: .ngramLogit)
-        if let logit, logit.weights.count != configuration.hashing.bucketCount {
-            throw FeaturizerError.invalidReference("the n-gram regression has \(logit.weights.count) weights for \(configuration.hashing.bucketCount) hash buckets")
+        let logit = try container.decodeIfPresent(NGramLogit.Stored.self, forKey: .ngramLogit).map {
+            try NGramLogit(stored: $0, bucketCount: configuration.hashing.bucketCount)
         }
         self.init(version: version, configuration: configuration,
                   popularGrams: try container.decode(NGramTable.self, forKey: .popularGrams),
@@ -44,7 +43,7 @@ extension Featurizer: Codable {
         try container.encode(dictionaryGrams, forKey: .dictionaryGrams)
         try container.encode(characterModel, forKey: .characterModel)
         try container.encode(dictionary, forKey: .dictionary)
-        try container.encodeIfPresent(ngramLogit, forKey: .ngramLogit)
+        try container.encodeIfPresent(ngramLogit?.stored, forKey: .ngramLogit)
     }
 
     /// The featurizer as JSON with sorted keys: the same tables always give the same bytes.

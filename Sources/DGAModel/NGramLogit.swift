@@ -17,6 +17,9 @@ public struct NGramLogit: Sendable, Equatable {
     public static let defaultCost = 1.0
     /// LIBLINEAR's stopping tolerance for L2-regularised logistic regression (its default).
     static let tolerance = 0.01
+    /// Sets LIBLINEAR's print function (a process-wide pointer) to one that drops its solver's
+    /// progress lines, once, before the first fit: folds are fitted on several threads.
+    private static let quiet: Void = runme_linear_silence()
 
     /// One weight per hash bucket (0 for buckets no training label filled), as fitted.
     public let weights: [Float]
@@ -106,7 +109,7 @@ public struct NGramLogit: Sendable, Equatable {
                             if let refusal = check_parameter(&task, &settings) {
                                 throw FeaturizerError.invalidConfiguration("LIBLINEAR: \(String(cString: refusal))")
                             }
-                            runme_linear_silence()
+                            _ = quiet
                             var trained = train(&task, &settings)
                             defer { free_and_destroy_model(&trained) }
                             guard let fitted = trained else { throw FeaturizerError.invalidConfiguration("LIBLINEAR returned no model") }
@@ -234,37 +237,48 @@ extension NGramLogit {
     }
 }
 
-extension NGramLogit: Codable {
-    private enum CodingKeys: String, CodingKey {
-        case bucketCount, buckets, weights, bias
+extension NGramLogit {
+    /// The regression's JSON form in `featurizer.json`: only the non-zero weights, as bucket and
+    /// weight lists (most buckets no training label fills).
+    struct Stored: Codable, Sendable {
+        var bucketCount: Int
+        var buckets: [Int]
+        var weights: [Float]
+        var bias: Float
     }
 
-    /// Only the non-zero weights are written, as bucket and weight lists: most buckets no
-    /// training label fills.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+    /// The JSON form of this regression.
+    var stored: Stored {
         var buckets: [Int] = [], nonZero: [Float] = []
         for (bucket, weight) in weights.enumerated() where weight != 0 {
             buckets.append(bucket)
             nonZero.append(weight)
         }
-        try container.encode(weights.count, forKey: .bucketCount)
-        try container.encode(buckets, forKey: .buckets)
-        try container.encode(nonZero, forKey: .weights)
-        try container.encode(bias, forKey: .bias)
+        return Stored(bucketCount: weights.count, buckets: buckets, weights: nonZero, bias: bias)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let bucketCount = try container.decode(Int.self, forKey: .bucketCount)
-        let buckets = try container.decode([Int].self, forKey: .buckets)
-        let nonZero = try container.decode([Float].self, forKey: .weights)
-        guard (1...(1 << 30)).contains(bucketCount), buckets.count == nonZero.count,
-              buckets.allSatisfy({ (0..<bucketCount).contains($0) }) else {
-            throw FeaturizerError.invalidReference("the n-gram regression's \(buckets.count) buckets and \(nonZero.count) weights do not fit \(bucketCount) buckets")
+    /// The regression from its JSON form, for a featurizer hashing into `bucketCount` buckets:
+    /// the counts are compared before any table is allocated, so that a damaged file cannot ask
+    /// for gigabytes.
+    ///
+    /// - Throws: `FeaturizerError.invalidReference` when the stored count is not `bucketCount`,
+    ///   the lists differ in length, or a bucket is out of range or listed twice.
+    init(stored: Stored, bucketCount: Int) throws {
+        guard stored.bucketCount == bucketCount else {
+            throw FeaturizerError.invalidReference("the n-gram regression has \(stored.bucketCount) weights for \(bucketCount) hash buckets")
+        }
+        guard stored.buckets.count == stored.weights.count, stored.buckets.count <= bucketCount else {
+            throw FeaturizerError.invalidReference("the n-gram regression lists \(stored.buckets.count) buckets and \(stored.weights.count) weights")
         }
         var weights = [Float](repeating: 0, count: bucketCount)
-        for (bucket, weight) in zip(buckets, nonZero) { weights[bucket] = weight }
-        self.init(weights: weights, bias: try container.decode(Float.self, forKey: .bias))
+        var listed = [Bool](repeating: false, count: bucketCount)
+        for (bucket, weight) in zip(stored.buckets, stored.weights) {
+            guard (0..<bucketCount).contains(bucket), !listed[bucket] else {
+                throw FeaturizerError.invalidReference("the n-gram regression's bucket \(bucket) is out of 0..<\(bucketCount) or listed twice")
+            }
+            listed[bucket] = true
+            weights[bucket] = weight
+        }
+        self.init(weights: weights, bias: stored.bias)
     }
 }

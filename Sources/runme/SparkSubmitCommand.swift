@@ -24,7 +24,7 @@ struct SparkSubmitCommand: ParsableCommand {
             installs one); --spark-submit names another. The executors must run this binary: \
             build it for their Linux with `swift build -c release --static-swift-stdlib` and give \
             them the Debian runtime libraries it links (libcurl4, libsqlite3-0, libxgboost0, \
-            libmaxminddb0, libssl3, zlib1g). --dry-run prints the command instead of running it.
+            liblinear4, libmaxminddb0, libssl3, zlib1g). --dry-run prints the command instead of running it.
 
             Exit codes: spark-submit's own; 2 for a usage error, no model, no driver script or \
             no spark-submit.

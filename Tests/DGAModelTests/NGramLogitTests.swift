@@ -68,11 +68,24 @@ import TestSupport
         #expect(throws: FeaturizerError.invalidReference("the n-gram regression has 1024 weights for 65536 hash buckets")) {
             try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object))
         }
-        // A bucket beyond the table.
-        logit["bucketCount"] = 65_536
-        logit["buckets"] = [65_536]
+        // A count far beyond the hashing is refused before anything of that size is allocated.
+        logit["bucketCount"] = 1 << 30
+        logit["buckets"] = [Int]()
+        logit["weights"] = [Double]()
         object["ngramLogit"] = logit
-        #expect(throws: FeaturizerError.self) { try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object)) }
+        #expect(throws: FeaturizerError.invalidReference("the n-gram regression has 1073741824 weights for 65536 hash buckets")) {
+            try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object))
+        }
+        // A bucket beyond the table, a bucket listed twice, lists of different lengths.
+        logit["bucketCount"] = 65_536
+        for (buckets, weights) in [([65_536], [0.5]), ([3, 3], [0.5, 0.25]), ([3, 4], [0.5])] {
+            logit["buckets"] = buckets
+            logit["weights"] = weights
+            object["ngramLogit"] = logit
+            #expect(throws: FeaturizerError.self, "\(buckets) \(weights)") {
+                try Featurizer(jsonData: JSONSerialization.data(withJSONObject: object))
+            }
+        }
         // A featurizer of version 2 has no regression: the feature is missing, the rest stay.
         object.removeValue(forKey: "ngramLogit")
         object["version"] = 2
@@ -87,9 +100,12 @@ import TestSupport
         #expect(throws: FeaturizerError.emptyReference("the n-gram regression needs legit and ioc labels (2 legit, 0 ioc)")) {
             try NGramLogit.fit(legitLabels: ["google", "facebook", "Google"], iocLabels: [], hashing: NGramHashing())
         }
-        // Without ioc labels the featurizer fits no regression, and the feature is missing.
-        let featurizer = try Featurizer.fit(legitLabels: ["google", "facebook"], dictionaryWords: ["word"])
-        #expect(featurizer.ngramLogit == nil)
-        #expect(featurizer.features(DomainInput(label: "google"))[DomainFeature.ngramLogit.columnIndex].isNaN)
+        // Without ioc labels (or with none that is more than dots and spaces) the featurizer
+        // fits no regression, and the feature is missing.
+        for ioc in [[], ["", ". "]] {
+            let featurizer = try Featurizer.fit(legitLabels: ["google", "facebook"], iocLabels: ioc, dictionaryWords: ["word"])
+            #expect(featurizer.ngramLogit == nil)
+            #expect(featurizer.features(DomainInput(label: "google"))[DomainFeature.ngramLogit.columnIndex].isNaN)
+        }
     }
 }

@@ -107,6 +107,18 @@ import TestSupport
         #expect(serial.hashed.rowOffsets == parallel.hashed.rowOffsets)
         #expect(serial.hashed.columnIndices == parallel.hashed.columnIndices)
         #expect(Self.same(serial.hashed.values, parallel.hashed.values))
+        // A fold whose complement has no real ioc label fails when the featurizer has the
+        // regression (its rows would miss ngram_logit), on either path.
+        let oneIOC = isIOC.indices.map { isIOC[$0] && labels[$0] == labels[isIOC.firstIndex(of: true) ?? 0] }
+        let withRegression = try Featurizer.fit(legitLabels: zip(labels, isIOC).filter { !$0.1 }.map(\.0),
+                                                iocLabels: zip(labels, oneIOC).filter { $0.1 }.map(\.0), dictionaryWords: words,
+                                                configuration: AutoMLDataset.featurizerConfiguration)
+        for threads in [1, 4] {
+            #expect(throws: AutoMLError.self) {
+                try OutOfFoldFeatures.compute(labels: labels, isIOC: oneIOC, full: withRegression, dictionaryWords: words,
+                                              foldCount: 4, seed: 9, threads: threads)
+            }
+        }
         // A fold whose complement has no legit label fails the same way on either path.
         let allIOC = [Bool](repeating: true, count: labels.count)
         for threads in [1, 4] {

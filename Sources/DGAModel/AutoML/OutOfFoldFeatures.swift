@@ -65,8 +65,14 @@ public struct OutOfFoldFeatures: Sendable {
             return legit
         }
         let real = realRowCount ?? labels.count
-        let otherIOC = (0..<foldCount).map { fold in
-            labels.indices.filter { folds[$0] != fold && isIOC[$0] && $0 < real }.map { labels[$0] }
+        let otherIOC = try (0..<foldCount).map { fold in
+            let ioc = labels.indices.filter { folds[$0] != fold && isIOC[$0] && $0 < real }.map { labels[$0] }
+            // Where the saved featurizer has the regression, every fold needs one, or that fold's
+            // rows would miss a feature every other row has.
+            guard full.ngramLogit == nil || !NGramTable.uniqueNormalized(ioc).isEmpty else {
+                throw AutoMLError.notEnoughData("the training folds other than \(fold + 1) of \(foldCount) hold no real ioc label")
+            }
+            return ioc
         }
         // The folds are independent, and refitting the tables dominates: one fold per core.
         let parts = JobResults<(DenseMatrix, SparseMatrix)>(count: foldCount)
