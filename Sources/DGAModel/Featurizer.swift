@@ -221,7 +221,7 @@ public struct Featurizer: Sendable {
     }
 
     /// The same for a normalised label; `logitBuckets`, when given, are the label's n-gram
-    /// buckets as `NGramLogit.buckets` wrote them (the batch path hashes them ahead).
+    /// buckets as `NGramHashing.buckets` wrote them (the batch path hashes them ahead).
     func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
                     into out: UnsafeMutableBufferPointer<Float>, logitBuckets: UnsafeBufferPointer<UInt32>? = nil) {
         let length = bytes.count

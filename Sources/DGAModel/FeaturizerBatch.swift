@@ -25,9 +25,11 @@ extension Featurizer {
         let usesModel = tables.contains(.characterModel)
         let usesLogit = tables.contains(.logit) && ngramLogit != nil
         // Each slot's n-gram buckets for `ngram_logit`, hashed when the label is staged.
-        let bucketSlot = usesLogit ? NGramLogit.bucketCapacity(Self.slotBytes, configuration.hashing) : 1
+        let bucketSlot = usesLogit ? configuration.hashing.bucketCapacity(length: Self.slotBytes) : 1
         let slots = Self.ringSlots, slotBytes = Self.slotBytes, distance = Self.prefetchDistance
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: slots * slotBytes) { arena in
+        // Per slot: the normalised label's start and length at 2·slot and 2·slot + 1, and its
+        // bucket count (-1: none hashed) at 2·slots + slot.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * slots) { spans in
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: slots * bucketSlot) { buckets in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: DomainFeature.allCases.count) { row in

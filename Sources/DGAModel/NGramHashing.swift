@@ -35,39 +35,54 @@ public struct NGramHashing: Sendable, Equatable, Codable {
     /// Appends one row's sorted bucket indices and values.
     func appendRow(_ label: String, columns: inout [UInt32], values: inout [Float]) {
         LabelText.withNormalizedBytes(label) { bytes in
-            let framedLength = bytes.count + 2
-            let capacity = max(1, (maxN - minN + 1) * framedLength)
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { buckets in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: framedLength) { framed in
-                    framed[0] = UInt8(ascii: "^")
-                    for index in 0..<bytes.count { framed[index + 1] = bytes[index] }
-                    framed[framedLength - 1] = UInt8(ascii: "$")
-                    let text = UnsafeBufferPointer(framed)
-                    var count = 0
-                    for n in minN...maxN where framedLength >= n {
-                        for start in 0...(framedLength - n) {
-                            buckets[count] = bucket(PackedKey.make(text, from: start, count: n))
-                            count += 1
-                        }
-                    }
-                    var used = UnsafeMutableBufferPointer(rebasing: buckets[0..<count])
-                    used.sort()
-                    let firstValue = values.count
-                    var index = 0
-                    var squares: Float = 0
-                    while index < count {
-                        let column = used[index]
-                        var run: Float = 0
-                        while index < count && used[index] == column { run += 1; index += 1 }
-                        columns.append(column)
-                        values.append(run)
-                        squares += run * run
-                    }
-                    let scale = squares > 0 ? 1 / squares.squareRoot() : 0
-                    for position in firstValue..<values.count { values[position] *= scale }
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: bucketCapacity(length: bytes.count)) { buckets in
+                var used = UnsafeMutableBufferPointer(rebasing: buckets[0..<self.buckets(bytes, into: buckets)])
+                used.sort()
+                let firstValue = values.count
+                var index = 0
+                var squares: Float = 0
+                while index < used.count {
+                    let column = used[index]
+                    var run: Float = 0
+                    while index < used.count && used[index] == column { run += 1; index += 1 }
+                    columns.append(column)
+                    values.append(run)
+                    squares += run * run
                 }
+                let scale = squares > 0 ? 1 / squares.squareRoot() : 0
+                for position in firstValue..<values.count { values[position] *= scale }
             }
         }
+    }
+
+    /// Room for the buckets of a normalised label of `length` bytes.
+    @inline(__always)
+    func bucketCapacity(length: Int) -> Int {
+        max(1, (maxN - minN + 1) * (length + 2))
+    }
+
+    /// Writes the bucket of every `minN`…`maxN`-gram of `^label$` into `out` (at least
+    /// `bucketCapacity` long), by end position and then length, and returns how many. Each
+    /// key is `PackedKey.make` of the gram's bytes, taken from a rolling window, so that the
+    /// label is read once (`NGramLogit` calls this for every label scored).
+    @inline(__always)
+    func buckets(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        let framedLength = bytes.count + 2
+        var window: UInt64 = 0
+        var count = 0
+        for position in 0..<framedLength {
+            let byte = position == 0 ? UInt8(ascii: "^")
+                : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
+            window = window << 8 | UInt64(byte)
+            let longest = min(maxN, position + 1)
+            guard longest >= minN else { continue }
+            for n in minN...longest {
+                let top: UInt64 = 1 << UInt64(8 * n)
+                out[count] = bucket(top | (window & (top &- 1)))
+                count += 1
+            }
+        }
+        return count
     }
 
     /// SplitMix64's finaliser: spreads packed keys that differ in one byte across all buckets.

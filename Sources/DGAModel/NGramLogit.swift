@@ -141,42 +141,12 @@ public struct NGramLogit: Sendable, Equatable {
     /// makes (each bucket's count, the row scaled to unit length) summed, plus the bias.
     @inline(__always)
     func logit(_ bytes: UnsafeBufferPointer<UInt8>, hashing: NGramHashing) -> Float {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.bucketCapacity(bytes.count, hashing)) { buckets in
-            logit(buckets: UnsafeBufferPointer(rebasing: buckets[0..<Self.buckets(bytes, hashing: hashing, into: buckets)]))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: hashing.bucketCapacity(length: bytes.count)) { buckets in
+            logit(buckets: UnsafeBufferPointer(rebasing: buckets[0..<hashing.buckets(bytes, into: buckets)]))
         }
     }
 
-    /// Room for a label's n-gram buckets.
-    @inline(__always)
-    static func bucketCapacity(_ length: Int, _ hashing: NGramHashing) -> Int {
-        max(1, (hashing.maxN - hashing.minN + 1) * (length + 2))
-    }
-
-    /// Writes the bucket of every `minN`…`maxN`-gram of `^label$` into `out` (at least
-    /// `bucketCapacity` long), by end position and then length, and returns how many. Each
-    /// key is `PackedKey.make` of the gram's bytes, taken from a rolling window.
-    @inline(__always)
-    static func buckets(_ bytes: UnsafeBufferPointer<UInt8>, hashing: NGramHashing, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
-        let minN = hashing.minN, maxN = hashing.maxN
-        let framedLength = bytes.count + 2
-        var window: UInt64 = 0
-        var count = 0
-        for position in 0..<framedLength {
-            let byte = position == 0 ? UInt8(ascii: "^")
-                : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
-            window = window << 8 | UInt64(byte)
-            let longest = min(maxN, position + 1)
-            guard longest >= minN else { continue }
-            for n in minN...longest {
-                let top: UInt64 = 1 << UInt64(8 * n)
-                out[count] = hashing.bucket(top | (window & (top &- 1)))
-                count += 1
-            }
-        }
-        return count
-    }
-
-    /// The log-odds from a label's buckets (as `buckets` writes them): Σ over the n-grams of
+    /// The log-odds from a label's buckets (as `NGramHashing.buckets` writes them): Σ over the n-grams of
     /// their bucket's weight (a bucket met c times adds c times its weight; summed exactly, in
     /// units of `step`) divided by the row's length √(Σc²), plus the bias.
     ///
@@ -215,7 +185,7 @@ extension NGramLogit {
         let weights: UnsafePointer<Int16>
         let hashing: NGramHashing
 
-        /// Writes the label's buckets into `out` (see `NGramLogit.buckets`; at least
+        /// Writes the label's buckets into `out` (see `NGramHashing.buckets`; at least
         /// `bucketCapacity` long) and asks for the cache lines of their weights; returns how
         /// many. The weights (128 KB with the AutoML's 2^16 buckets) fall out of the cache
         /// between labels, behind the n-gram index: a miss per n-gram, each waited for, doubled
@@ -223,7 +193,7 @@ extension NGramLogit {
         /// kept the buckets for `logit(buckets:)` so that each n-gram is hashed once.
         @inline(__always)
         func prefetch(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
-            let count = NGramLogit.buckets(bytes, hashing: hashing, into: out)
+            let count = hashing.buckets(bytes, into: out)
             for index in 0..<count { runme_prefetch(weights + Int(out[index])) }
             return count
         }

@@ -50,6 +50,28 @@ import TestSupport
         }
     }
 
+    /// The rolling window that hashes a label's n-grams once gives the buckets of every
+    /// `minN`…`maxN`-long substring of `^label$`, each packed on its own.
+    @Test func rollingBucketsAreThoseOfEverySubstring() throws {
+        for hashing in [NGramHashing(bucketBits: 16), NGramHashing(bucketBits: 10, minN: 1, maxN: 7)] {
+            for label in ["", "a", "ab", "google", "aaaa", "xn--bcher-kva", String(repeating: "go", count: 40)] {
+                let framed = Array("^\(label)$".utf8)
+                var expected: [UInt32] = []
+                framed.withUnsafeBufferPointer { text in
+                    for n in hashing.minN...hashing.maxN where framed.count >= n {
+                        for start in 0...(framed.count - n) { expected.append(hashing.bucket(PackedKey.make(text, from: start, count: n))) }
+                    }
+                }
+                let rolled = Array(label.utf8).withUnsafeBufferPointer { bytes in
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: hashing.bucketCapacity(length: bytes.count)) { out in
+                        Array(out[0..<hashing.buckets(bytes, into: out)])
+                    }
+                }
+                #expect(rolled.sorted() == expected.sorted(), "\(label) with \(hashing.minN)-\(hashing.maxN)-grams")
+            }
+        }
+    }
+
     @Test func survivesTheFeaturizerFileAndRefusesBrokenWeights() throws {
         let (featurizer, heldOut, _) = try Self.fitted()
         let data = try featurizer.jsonData()
