@@ -167,6 +167,8 @@ extension BenchCommand {
                 FigureJSON(name: "held-out DGA caught (\(heldOut.iocCount) labels)", value: heldOut.iocCaughtShare, unit: "share"),
             ] + heldOut.families.map {
                 FigureJSON(name: "held-out \($0.name) caught", value: $0.flaggedShare, unit: "share")
+            } + heldOut.families.compactMap { family in
+                family.rocAUC.map { FigureJSON(name: "held-out \(family.name) ROC AUC against the legit labels", value: $0, unit: "") }
             }
             if json { return try JSONOutput.print(rows) }
             var table = TextTable(["measure", "value", "unit", "target"])

@@ -69,7 +69,7 @@ struct SparkSubmitCommand: ParsableCommand {
     @Option(name: .customLong("spark-submit"), help: ArgumentHelp("The spark-submit program to run.", valueName: "path"))
     var sparkSubmit: String?
 
-    @Option(name: .customLong("work-dir"), help: ArgumentHelp("Where the model archive is written (default: a new temporary directory).", valueName: "dir"))
+    @Option(name: .customLong("work-dir"), help: ArgumentHelp("Where the model archive is written (default: a new temporary directory, removed after the run; a --dry-run keeps it).", valueName: "dir"))
     var workDirectory: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print the spark-submit command and run nothing.")
@@ -102,6 +102,10 @@ struct SparkSubmitCommand: ParsableCommand {
             work = fileManager.temporaryDirectory.appendingPathComponent("runme-spark-\(UUID().uuidString.prefix(8))", isDirectory: true)
         }
         try fileManager.createDirectory(at: work, withIntermediateDirectories: true)
+        // A directory runme made is removed after the run, whatever its outcome, except after a
+        // dry run that printed its command: that command ships the archive inside.
+        var keepWork = workDirectory != nil
+        defer { if !keepWork { try? fileManager.removeItem(at: work) } }
 
         // The bundle: exported here unless one was given, then archived for --archives.
         let bundle: URL
@@ -129,6 +133,7 @@ struct SparkSubmitCommand: ParsableCommand {
                     "--top-features", topFeatures, "--partitions", String(partitions), "--mode", mode]
         let printable = command.map(Self.shellQuoted).joined(separator: " ")
         if dryRun {
+            keepWork = true
             print(printable)
             return
         }

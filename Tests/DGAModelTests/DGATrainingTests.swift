@@ -22,7 +22,6 @@ import TestSupport
     /// stopping) and the test split.
     func prepare(_ data: DGATestData, features: [DomainFeature]) throws -> Prepared {
         let inner = try DataSplit.stratified(labels: data.trainTruth, train: 0.9, test: 0.1, seed: 42)
-        let trainLabels = data.trainLabels
         let all = data.trainFeatures.selecting(columns: features.map(\.columnIndex))
         let names = Featurizer.names(of: features)
         let truth = data.trainTruth.map { Float($0 ? 1 : 0) }

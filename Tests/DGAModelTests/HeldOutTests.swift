@@ -55,7 +55,13 @@ import TestSupport
         #expect(report.legitFlagged == 1 && abs(report.legitFlaggedShare - 0.25) < 1e-12)
         #expect(report.families.filter(\.wordBased).allSatisfy { $0.flagged == 0 })
         #expect(report.rocAUC < 1 && report.rocAUCWithoutWordFamilies == 1)
-        #expect(report.markdown().contains("| suppobox | yes | 10 | 0.0% |"))
+        // Per family against the legit labels: a word family at 0.2 is above three legit names
+        // (0.1) and below one (0.5); a character family at 0.9 above all four.
+        let word = try #require(report.families.first { $0.name == "suppobox" })
+        let character = try #require(report.families.first { $0.name == "tinba" })
+        #expect(word.rocAUC == 0.75 && character.rocAUC == 1)
+        #expect(report.metrics["heldout_roc_auc_suppobox"] == 0.75)
+        #expect(report.markdown().contains("| suppobox | yes | 10 | 0.0% | 0.7500 |"))
         #expect(report.metrics["heldout_legit_flagged_share"] == 0.25)
         #expect(throws: AutoMLError.self) { try set.evaluate(probabilities: [0.5], threshold: 0.5) }
     }

@@ -12,7 +12,7 @@ import Tracking
 enum PipelineFixture {
     /// The shared model store (never written by tests after training).
     static let modelStore = Task<URL, any Error> {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-model-\(UUID().uuidString.prefix(8))")
+        let directory = try TemporaryDirectory.forProcess("pipeline-model")
         let store = try TrackingStore.open(at: directory)
         _ = try await AutoMLFixture.trainAndRegister(store: store, data: try AutoMLFixture.dataset(), maxTrials: 3, budgetSeconds: 20)
         return directory

@@ -6,9 +6,10 @@ import Tracking
 /// `runme spark-submit` runs the PySpark driver on a real Spark (pip's pyspark, `local[2]`)
 /// over the shared sample, and every record's class and score equal `runme score --stdin`'s.
 @Suite(.serialized) struct SparkSubmitTests {
-    func runme(_ arguments: [String], stdin input: URL? = nil, timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+    func runme(_ arguments: [String], stdin input: URL? = nil, timeout: Double = 120,
+               environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let binary = try #require(TestPaths.runmeBinary, "the runme executable is not built next to the tests: run `swift build` first")
-        let child = ChildProcess(binary, arguments, workingDirectory: TestPaths.packageRoot)
+        let child = ChildProcess(binary, arguments, environment: environment, workingDirectory: TestPaths.packageRoot)
         if let input { child.process.standardInput = try FileHandle(forReadingFrom: input) }
         try child.start()
         let (status, timedOut) = child.wait(timeout: timeout)
@@ -105,6 +106,21 @@ import Tracking
         let agentTesla = try #require(actual.first { $0.name == "ns1.asdklgb.cf." })
         #expect(agentTesla.registeredDomain == "asdklgb.cf")
         #expect(agentTesla.features.count == 3)
+
+        // Without --work-dir, runme's temporary directory is removed after a run, failed or not,
+        // and kept after a dry run, whose printed command ships the archive inside it.
+        let scratch = directory.file("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let failing = try runme(["spark-submit", "--store", storePath, "--input", input.path, "--output", directory.file("unused").path,
+                                 "--spark-submit", "/bin/false"], environment: ["TMPDIR": scratch.path])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        let kept = try runme(["spark-submit", "--store", storePath, "--input", input.path, "--output", directory.file("unused").path,
+                              "--dry-run"], environment: ["TMPDIR": scratch.path])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
+        #expect(left.count == 1 && left.allSatisfy { $0.hasPrefix("runme-spark-") })
+        #expect(left.allSatisfy { kept.stdout.contains(scratch.appendingPathComponent($0).appendingPathComponent("runme_model.tar.gz").path) })
     }
 
     @Test func refusesFormatsThatSpanLinesAndAMissingBundle() throws {
@@ -112,8 +128,12 @@ import Tracking
         let zeek = try runme(["spark-submit", "--input", "x", "--output", "y", "--format", "zeek", "--dry-run"])
         #expect(zeek.status == 2)
         #expect(zeek.stderr.contains("line-by-line formats only"))
-        let bundle = try runme(["spark-submit", "--input", "x", "--output", "y", "--model-dir", directory.url.path, "--dry-run"])
+        let scratch = directory.file("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let bundle = try runme(["spark-submit", "--input", "x", "--output", "y", "--model-dir", directory.url.path, "--dry-run"],
+                               environment: ["TMPDIR": scratch.path])
         #expect(bundle.status == 2)
         #expect(bundle.stderr.contains("not an exported model bundle"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "a failed dry run leaves no directory behind")
     }
 }

@@ -41,4 +41,36 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// A new directory under the system's temporary folder for a fixture shared by the whole
+    /// test process (a `static let`, which is never released): removed when the process exits.
+    public static func forProcess(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        ProcessDirectories.shared.add(url)
+        return url
+    }
+}
+
+/// The directories `TemporaryDirectory.forProcess` made, removed by an `atexit` handler.
+private final class ProcessDirectories: @unchecked Sendable {
+    static let shared = ProcessDirectories()
+    private let lock = NSLock()
+    private var urls: [URL] = []
+
+    private init() {
+        atexit { ProcessDirectories.shared.removeAll() }
+    }
+
+    func add(_ url: URL) {
+        lock.withLock { urls.append(url) }
+    }
+
+    func removeAll() {
+        let all = lock.withLock { () -> [URL] in
+            defer { urls = [] }
+            return urls
+        }
+        for url in all { try? FileManager.default.removeItem(at: url) }
+    }
 }

@@ -52,9 +52,17 @@ public struct HeldOutSet: Sendable {
         }
         let legit = groups["legit"] ?? (0, 0)
         let ioc = groups.filter { $0.key != "legit" }.values.reduce((0, 0)) { ($0.0 + $1.count, $0.1 + $1.flagged) }
-        let families = SyntheticDGA.Family.allCases.compactMap { family -> HeldOutReport.Group? in
+        // Each family ranked against the legit labels alone: the overall figure mixes families
+        // the model ranks well with ones it ranks no better than chance, and hides which.
+        let legitScores = labels.indices.filter { !isIOC[$0] }.map { probabilities[$0] }
+        var familyScores: [String: [Double]] = [:]
+        for index in labels.indices where isIOC[index] { familyScores[group[index], default: []].append(probabilities[index]) }
+        let families = try SyntheticDGA.Family.allCases.compactMap { family -> HeldOutReport.Group? in
             guard let entry = groups[family.rawValue] else { return nil }
-            return .init(name: family.rawValue, count: entry.count, flagged: entry.flagged, wordBased: family.isWordBased)
+            let scores = familyScores[family.rawValue] ?? []
+            let auc = try ClassificationMetrics.rocAUC(labels: Array(repeating: false, count: legitScores.count) + Array(repeating: true, count: scores.count),
+                                                       scores: legitScores + scores)
+            return .init(name: family.rawValue, count: entry.count, flagged: entry.flagged, wordBased: family.isWordBased, rocAUC: auc)
         }
         let wordBased = Set(families.filter(\.wordBased).map(\.name))
         let arithmeticIndices = labels.indices.filter { !isIOC[$0] || !wordBased.contains(group[$0]) }
@@ -78,6 +86,17 @@ public struct HeldOutReport: Sendable, Codable, Equatable {
         public let flagged: Int
         /// Whether the family builds names from words.
         public let wordBased: Bool
+        /// ROC AUC of this family's labels against the held-out legit labels (nil for reports
+        /// written before it was computed).
+        public let rocAUC: Double?
+
+        public init(name: String, count: Int, flagged: Int, wordBased: Bool, rocAUC: Double? = nil) {
+            self.name = name
+            self.count = count
+            self.flagged = flagged
+            self.wordBased = wordBased
+            self.rocAUC = rocAUC
+        }
         /// flagged / count.
         public var flaggedShare: Double { count == 0 ? 0 : Double(flagged) / Double(count) }
     }
@@ -110,7 +129,10 @@ public struct HeldOutReport: Sendable, Codable, Equatable {
     public var metrics: [String: Double] {
         var metrics = ["heldout_roc_auc": rocAUC, "heldout_roc_auc_char_families": rocAUCWithoutWordFamilies,
                        "heldout_legit_flagged_share": legitFlaggedShare, "heldout_ioc_recall": iocCaughtShare]
-        for family in families { metrics["heldout_recall_\(family.name)"] = family.flaggedShare }
+        for family in families {
+            metrics["heldout_recall_\(family.name)"] = family.flaggedShare
+            if let auc = family.rocAUC { metrics["heldout_roc_auc_\(family.name)"] = auc }
+        }
         return metrics
     }
 
@@ -124,10 +146,11 @@ public struct HeldOutReport: Sendable, Codable, Equatable {
             String(format: "| ROC AUC, character-level families only | %.4f |", rocAUCWithoutWordFamilies),
             String(format: "| legit flagged at threshold %.4f | %.2f%% (%d of %d) |", threshold, 100 * legitFlaggedShare, legitFlagged, legitCount),
             String(format: "| DGA caught | %.2f%% (%d of %d) |", 100 * iocCaughtShare, iocFlagged, iocCount),
-            "", "| family | word-based | labels | caught |", "| --- | --- | --- | --- |",
+            "", "| family | word-based | labels | caught | ROC AUC against the legit labels |", "| --- | --- | --- | --- | --- |",
         ]
         for family in families {
-            lines.append("| \(family.name) | \(family.wordBased ? "yes" : "no") | \(family.count) | " + String(format: "%.1f%%", 100 * family.flaggedShare) + " |")
+            lines.append("| \(family.name) | \(family.wordBased ? "yes" : "no") | \(family.count) | " + String(format: "%.1f%%", 100 * family.flaggedShare)
+                + " | " + (family.rocAUC.map { String(format: "%.4f", $0) } ?? "-") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
