@@ -17,7 +17,7 @@ let scoringStep = Step(
         ("etl_summary", "the ETL task's summary (a task value): its latest_logs is the default input"),
         ("model_uri", "the model to score with; empty: the AutoML task's model_uri task value"),
         ("input", "a directory, file or s3:// prefix of DNS logs; empty: the data set's latest/ files"),
-        ("top_features", "how dns_ioc_latest's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact TreeSHAP, about 1 ms per new detection)"),
+        ("top_features", "how dns_ioc_latest's three strongest features are found: approx (path attributions, a few times the prediction's cost) or shap (exact TreeSHAP, about 1 ms per new detection)"),
         ("watch", "true: keep polling the input and process files as they land, until Ctrl-C"),
         ("poll_seconds", "seconds between listings in watch mode"),
         ("min_file_age_seconds", "a local file is complete once unmodified this long (and unchanged while read)"),

@@ -86,6 +86,16 @@ extension Booster {
         return DenseMatrix(unchecked: shape[0], shape[1], values)
     }
 
+    /// Saabas's path attributions (`approx_contribs`): per row, one value per feature and the
+    /// bias last, laid out as `contributions(_:)`; they too sum to the margin.
+    public func approximateContributions(_ matrix: DMatrix) throws -> DenseMatrix {
+        let (shape, values) = try predictFromDMatrix(matrix, type: 3, what: "compute approximate contributions for \(matrix.rowCount) rows")
+        guard shape.count == 2, shape[0] == matrix.rowCount, shape[1] == matrix.columnCount + 1 else {
+            throw XGBoostError.malformedOutput(operation: "compute approximate contributions", detail: "shape \(shape) for \(matrix.rowCount) x \(matrix.columnCount) input")
+        }
+        return DenseMatrix(unchecked: shape[0], shape[1], values)
+    }
+
     private func predictFromDMatrix(_ matrix: DMatrix, type: Int, what: @autoclosure () -> String) throws -> ([Int], [Float]) {
         try checkColumns(matrix.columnCount)
         let config = #"{"type": \#(type), "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}"#

@@ -16,6 +16,8 @@ struct BranchFreeForest: Sendable {
     protocol Step {
         /// The next node's index for `row` (a leaf's own index: leaves loop to themselves).
         func step(_ row: UnsafePointer<Float>) -> Int
+        /// The column the node tests (0 for a leaf).
+        var splitColumn: Int { get }
     }
 
     /// One node: 16 bytes, four to a cache line.
@@ -45,6 +47,9 @@ struct BranchFreeForest: Sendable {
 
         @inline(__always)
         func step(_ row: UnsafePointer<Float>) -> Int { next(row[Int(column)]) }
+
+        @inline(__always)
+        var splitColumn: Int { Int(column) }
     }
 
     /// A node of the missing-value-free walk: 8 bytes, eight to a cache line, one compare a
@@ -63,6 +68,9 @@ struct BranchFreeForest: Sendable {
 
         @inline(__always)
         func step(_ row: UnsafePointer<Float>) -> Int { next(row[Int(link & 0xFF)]) }
+
+        @inline(__always)
+        var splitColumn: Int { Int(link & 0xFF) }
     }
 
     /// Rows walked side by side (`addMargins` spells them out).
@@ -76,6 +84,9 @@ struct BranchFreeForest: Sendable {
     let nodes: [Node]
     /// Leaf value by node index (0 for splits).
     let leafValues: [Float]
+    /// The node's expected value (cover-weighted mean of its leaves), by node index: what path
+    /// attributions are differences of.
+    let means: [Float]
     /// Each tree's root and depth (steps from root to its deepest leaf).
     let roots: [UInt32]
     let depths: [Int]
@@ -90,14 +101,17 @@ struct BranchFreeForest: Sendable {
     /// keeps the walk with the missing-value test at every step.
     let substitutes: [Float]
 
-    /// Lays out `trees` (each a list of node indices of `source` reachable from its root).
-    init(source: [CompiledModel.Node], roots sourceRoots: [Int32]) {
+    /// Lays out the trees of `source` under `sourceRoots`; `sourceMeans` are the nodes'
+    /// expected values, by `source` index.
+    init(source: [CompiledModel.Node], roots sourceRoots: [Int32], means sourceMeans: [Float]) {
         var nodes: [Node] = []
         var leafValues: [Float] = []
+        var means: [Float] = []
         var roots: [UInt32] = []
         var depths: [Int] = []
         nodes.reserveCapacity(source.count)
         leafValues.reserveCapacity(source.count)
+        means.reserveCapacity(source.count)
         for sourceRoot in sourceRoots {
             // Breadth first: each split's children are appended as a pair.
             let root = nodes.count
@@ -105,6 +119,7 @@ struct BranchFreeForest: Sendable {
             var queue: [(source: Int, level: Int)] = [(Int(sourceRoot), 0)]
             nodes.append(Node(threshold: .nan, column: 0, left: UInt32(root), missingRight: 0))
             leafValues.append(0)
+            means.append(0)
             var head = 0
             var depth = 0
             while head < queue.count {
@@ -113,6 +128,7 @@ struct BranchFreeForest: Sendable {
                 head += 1
                 depth = max(depth, level)
                 let node = source[from]
+                means[at] = sourceMeans[from]
                 if node.feature < 0 {
                     nodes[at] = Node(threshold: .nan, column: 0, left: UInt32(at), missingRight: 0)
                     leafValues[at] = node.value
@@ -125,12 +141,14 @@ struct BranchFreeForest: Sendable {
                     queue.append((Int(child), level + 1))
                     nodes.append(Node(threshold: .nan, column: 0, left: UInt32(nodes.count), missingRight: 0))
                     leafValues.append(0)
+                    means.append(0)
                 }
             }
             depths.append(depth)
         }
         self.nodes = nodes
         self.leafValues = leafValues
+        self.means = means
         self.roots = roots
         self.depths = depths
         (self.compact, self.substitutes) = Self.compactForm(nodes)
@@ -227,33 +245,119 @@ struct BranchFreeForest: Sendable {
         }
     }
 
-    /// `addMargins` through the compact nodes: rows are copied, `substitutionRows` at a time,
-    /// with each missing value replaced by its column's substitute, which every split sends where
-    /// it sends a missing value; so each step is one compare (`x >= threshold`), and each row
-    /// reaches the same leaves, added in the same tree order, as through `nodes`.
+    /// `addMargins` through the compact nodes: each row reaches the same leaves, added in the
+    /// same tree order, as through `nodes` (see `withSubstitutedRows`).
     private func addCompactMargins(_ compact: [CompactNode], dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
                                    into out: UnsafeMutablePointer<Float>) {
         compact.withUnsafeBufferPointer { nodeBuffer in
-        leafValues.withUnsafeBufferPointer { leafBuffer in
-        substitutes.withUnsafeBufferPointer { substitutes in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, Self.substitutionRows * width)) { rows in
-            guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress, let clean = rows.baseAddress else { return }
-            var sliceStart = 0
-            while sliceStart < rowCount {
-                let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
-                let source = values + sliceStart * width
-                for row in 0..<sliceCount {
-                    for column in 0..<width {
-                        let x = source[row * width + column]
-                        clean[row * width + column] = x.isNaN ? substitutes[column] : x
-                    }
+            leafValues.withUnsafeBufferPointer { leafBuffer in
+                guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
+                withSubstitutedRows(values, width: width, rowCount: rowCount) { clean, first, count in
+                    addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: count, into: out + first)
                 }
-                addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: sliceCount, into: out + sliceStart)
-                sliceStart += sliceCount
             }
         }
+    }
+
+    /// Calls `body` with the rows copied, `substitutionRows` at a time, each missing value
+    /// replaced by its column's substitute, which every split sends where it sends a missing
+    /// value; so each step of the compact walk is one compare (`x >= threshold`).
+    private func withSubstitutedRows(_ values: UnsafePointer<Float>, width: Int, rowCount: Int,
+                                     _ body: (_ rows: UnsafePointer<Float>, _ first: Int, _ count: Int) -> Void) {
+        substitutes.withUnsafeBufferPointer { substitutes in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, Self.substitutionRows * width)) { rows in
+                guard let clean = rows.baseAddress else { return }
+                var sliceStart = 0
+                while sliceStart < rowCount {
+                    let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
+                    let source = values + sliceStart * width
+                    for row in 0..<sliceCount {
+                        for column in 0..<width {
+                            let x = source[row * width + column]
+                            clean[row * width + column] = x.isNaN ? substitutes[column] : x
+                        }
+                    }
+                    body(UnsafePointer(clean), sliceStart, sliceCount)
+                    sliceStart += sliceCount
+                }
+            }
         }
+    }
+
+    // MARK: Path attributions
+
+    /// Adds Saabas's path attributions of `rowCount` rows to `phi` (row `r`'s at
+    /// `phi + r * phiStride`, one value per column): along each row's path through each tree,
+    /// the split's column gets the change of the expected value from node to child, tree by
+    /// tree in order, as `CompiledModel.approximateContributions(dense:into:)` adds them for
+    /// one row, so the sums are the same. Rows walk side by side as in `addMargins`; a leaf's
+    /// steps add its own mean minus itself (+0) to column 0, which changes no value.
+    func addAttributions(dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
+                         into phi: UnsafeMutablePointer<Float>, phiStride: Int) {
+        means.withUnsafeBufferPointer { meanBuffer in
+            guard let means = meanBuffer.baseAddress else { return }
+            if let compact, width <= Self.compactMaxWidth {
+                compact.withUnsafeBufferPointer { nodeBuffer in
+                    guard let nodes = nodeBuffer.baseAddress else { return }
+                    withSubstitutedRows(values, width: width, rowCount: rowCount) { clean, first, count in
+                        attributeTrees(nodes, means: means, rows: clean, width: width, rowCount: count,
+                                       into: phi + first * phiStride, phiStride: phiStride)
+                    }
+                }
+                return
+            }
+            nodes.withUnsafeBufferPointer { nodeBuffer in
+                guard let nodes = nodeBuffer.baseAddress else { return }
+                attributeTrees(nodes, means: means, rows: values, width: width, rowCount: rowCount, into: phi, phiStride: phiStride)
+            }
         }
+    }
+
+    @inline(__always)
+    private func attributeTrees<N: Step>(_ nodes: UnsafePointer<N>, means: UnsafePointer<Float>, rows values: UnsafePointer<Float>,
+                                         width: Int, rowCount: Int, into phi: UnsafeMutablePointer<Float>, phiStride: Int) {
+        for (tree, root) in roots.enumerated() {
+            let depth = depths[tree]
+            let start = Int(root)
+            let rootMean = means[start]
+            var first = 0
+            while first &+ 4 <= rowCount {
+                let r0 = values + first &* width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
+                let f0 = phi + first &* phiStride, f1 = f0 + phiStride, f2 = f1 + phiStride, f3 = f2 + phiStride
+                var p0 = start, p1 = start, p2 = start, p3 = start
+                var m0 = rootMean, m1 = rootMean, m2 = rootMean, m3 = rootMean
+                for _ in 0..<depth {
+                    let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
+                    p0 = n0.step(r0)
+                    p1 = n1.step(r1)
+                    p2 = n2.step(r2)
+                    p3 = n3.step(r3)
+                    let next0 = means[p0], next1 = means[p1], next2 = means[p2], next3 = means[p3]
+                    f0[n0.splitColumn] += next0 - m0
+                    f1[n1.splitColumn] += next1 - m1
+                    f2[n2.splitColumn] += next2 - m2
+                    f3[n3.splitColumn] += next3 - m3
+                    m0 = next0
+                    m1 = next1
+                    m2 = next2
+                    m3 = next3
+                }
+                first &+= 4
+            }
+            while first < rowCount {
+                let row = values + first &* width
+                let f = phi + first &* phiStride
+                var position = start
+                var mean = rootMean
+                for _ in 0..<depth {
+                    let node = nodes[position]
+                    position = node.step(row)
+                    let next = means[position]
+                    f[node.splitColumn] += next - mean
+                    mean = next
+                }
+                first &+= 1
+            }
         }
     }
 }

@@ -50,8 +50,9 @@ extension CompiledModel {
     /// Writes Saabas's path attributions of one dense row into `phi` (`featureCount + 1` values,
     /// the bias last): XGBoost's `approx_contribs`. Along the row's path through each tree, the
     /// split feature gets the change of the expected value from node to child. They sum to the
-    /// margin like SHAP values, cost no more than a prediction, and rank features much as SHAP
-    /// does; exact TreeSHAP costs O(leaves × depth²) per tree.
+    /// margin like SHAP values, cost a few times what the prediction costs (the batch form below
+    /// walks rows side by side, as the prediction does), and rank features much as SHAP does; exact
+    /// TreeSHAP costs O(leaves × depth²) per tree.
     public func approximateContributions(dense x: UnsafePointer<Float>, into phi: UnsafeMutablePointer<Float>) {
         for column in 0...featureCount { phi[column] = 0 }
         if isLinear {
@@ -76,6 +77,25 @@ extension CompiledModel {
             }
         }
         phi[featureCount] += baseMargin
+    }
+
+    /// Writes the path attributions of `rowCount` dense rows into `phi`: row `r`'s
+    /// `featureCount + 1` values (the bias last) at `phi + r * (featureCount + 1)`. The same
+    /// values as `approximateContributions(dense:into:)` row by row, computed the way margins
+    /// are: tree by tree over the batch, rows walking side by side without branches.
+    public func approximateContributions(dense values: UnsafePointer<Float>, rowCount: Int, into phi: UnsafeMutablePointer<Float>) {
+        let stride = featureCount + 1
+        guard let forest, !isLinear else {
+            for row in 0..<rowCount { approximateContributions(dense: values + row * featureCount, into: phi + row * stride) }
+            return
+        }
+        (phi).update(repeating: 0, count: rowCount * stride)
+        forest.addAttributions(dense: values, width: featureCount, rowCount: rowCount, into: phi, phiStride: stride)
+        // The bias is the same for every row: the trees' root means in tree order, then the base.
+        var bias: Float = 0
+        for root in roots { bias += means[Int(root)] }
+        bias += baseMargin
+        for row in 0..<rowCount { phi[row * stride + featureCount] = bias }
     }
 
     /// Writes the SHAP values of one sparse row into `phi`. For a linear model only the present

@@ -134,7 +134,7 @@ public struct CompiledModel: Sendable {
             isLinear = false
             weights = []
             bias = 0
-            forest = nodes.contains { $0.feature >= 0 && $0.value.isNaN } ? nil : BranchFreeForest(source: nodes, roots: roots)
+            forest = nodes.contains { $0.feature >= 0 && $0.value.isNaN } ? nil : BranchFreeForest(source: nodes, roots: roots, means: means)
         case "gblinear":
             guard let raw = model["weights"] as? [Any], raw.count == features + 1 else {
                 throw CompiledModelError.malformed("gblinear weights: expected \(features + 1) (one output group)")

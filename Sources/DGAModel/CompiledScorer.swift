@@ -140,19 +140,28 @@ public struct CompiledScorer: Sendable {
             }
             let dense = columns.count
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, range.count * dense)) { matrix in
-                guard let base = matrix.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, range.count)) { marginBuffer in
+                guard let base = matrix.baseAddress, let margins = marginBuffer.baseAddress else { return }
                 fillDense(labels, range, base)
-                for offset in 0..<range.count {
-                    let x = UnsafePointer(base + offset * dense)
-                    var margin: Float = 0
-                    model.margins(dense: x, rowCount: 1, into: &margin)
-                    if approximate {
-                        model.approximateContributions(dense: x, into: phi)
-                    } else {
-                        model.contributions(dense: x, into: phi, scratch: &scratch)
+                // The whole chunk at once, as `margins` scores: one tree's nodes stay in cache
+                // for every row, and rows walk side by side.
+                model.margins(dense: base, rowCount: range.count, into: margins)
+                if approximate {
+                    let stride = width + 1
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, range.count * stride)) { phis in
+                        guard let phis = phis.baseAddress else { return }
+                        model.approximateContributions(dense: base, rowCount: range.count, into: phis)
+                        for offset in 0..<range.count {
+                            out[offset] = result(margin: margins[offset], phi: phis + offset * stride, candidates: nil)
+                        }
                     }
-                    out[offset] = result(margin: margin, phi: phi, candidates: nil)
+                    return
                 }
+                for offset in 0..<range.count {
+                    model.contributions(dense: base + offset * dense, into: phi, scratch: &scratch)
+                    out[offset] = result(margin: margins[offset], phi: phi, candidates: nil)
+                }
+            }
             }
         }
     }

@@ -61,7 +61,7 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     @Option(name: .customLong("top-features"), help: ArgumentHelp(
-        "How the top three features are found: shap (exact TreeSHAP) or approx (path attributions, as fast as the prediction; for large streams).",
+        "How the top three features are found: shap (exact TreeSHAP) or approx (path attributions, a few times the prediction's cost; for large streams).",
         valueName: "method"))
     var topFeatures = "shap"
 

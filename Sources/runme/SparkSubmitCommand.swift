@@ -47,7 +47,7 @@ struct SparkSubmitCommand: ParsableCommand {
     var modelDirectory: String?
 
     @Option(name: .customLong("top-features"), help: ArgumentHelp(
-        "How each record's three strongest features are found: approx (path attributions, at prediction speed) or shap (exact SHAP values, which cost some 300 times the prediction).",
+        "How each record's three strongest features are found: approx (path attributions, a few times the prediction's cost) or shap (exact SHAP values, which cost some 300 times the prediction).",
         valueName: "approx|shap"))
     var topFeatures = "approx"
 

@@ -25,6 +25,35 @@ import TestSupport
         }
     }
 
+    /// Path attributions of `rows` walked node by node, one value per column (the bias left
+    /// out): per tree, the split column gets the child's mean minus the node's.
+    static func referenceAttributions(_ nodes: [CompiledModel.Node], roots: [Int32], means: [Float], _ rows: [Float], width: Int) -> [Float] {
+        var phi = [Float](repeating: 0, count: rows.count)
+        for start in stride(from: 0, to: rows.count, by: width) {
+            for root in roots {
+                var index = Int(root)
+                while nodes[index].feature >= 0 {
+                    let node = nodes[index]
+                    let next = Int(node.next(rows[start + node.column]))
+                    phi[start + node.column] += means[next] - means[index]
+                    index = next
+                }
+            }
+        }
+        return phi
+    }
+
+    static func forestAttributions(_ forest: BranchFreeForest, _ rows: [Float], width: Int) -> [Float] {
+        var phi = [Float](repeating: 0, count: rows.count)
+        rows.withUnsafeBufferPointer { values in
+            phi.withUnsafeMutableBufferPointer { out in
+                guard let base = values.baseAddress, let target = out.baseAddress else { return }
+                forest.addAttributions(dense: base, width: width, rowCount: rows.count / width, into: target, phiStride: width)
+            }
+        }
+        return phi
+    }
+
     static func forestMargins(_ forest: BranchFreeForest, _ rows: [Float], width: Int) -> [Float] {
         var out = [Float](repeating: 0, count: rows.count / width)
         rows.withUnsafeBufferPointer { values in
@@ -63,6 +92,12 @@ import TestSupport
         let actual = Self.forestMargins(forest, sample, width: width)
         #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern))
         #expect(Set(expected).count > 100, "the rows reach many different leaves")
+        // Path attributions: the same sums as the node walk (== also equates -0 and +0: a
+        // leaf's steps add +0 to column 0).
+        let attributions = Self.forestAttributions(forest, sample, width: width)
+        #expect(attributions == Self.referenceAttributions(compiled.model.nodes, roots: compiled.model.roots,
+                                                           means: compiled.model.means, sample, width: width))
+        #expect(attributions.contains { $0 != 0 })
     }
 
     /// Two trees over two columns: column 0's splits send a missing value right in one tree and
@@ -87,7 +122,8 @@ import TestSupport
     @Test(arguments: [false, true])
     func missingValuesGoWhereEachSplitSendsThem(mixed: Bool) {
         let (nodes, roots) = Self.handMadeForest(mixed: mixed)
-        let forest = BranchFreeForest(source: nodes, roots: roots)
+        let means: [Float] = [1.75, 1.25, 3, 1, 2, 15, 10, 20]
+        let forest = BranchFreeForest(source: nodes, roots: roots, means: means)
         #expect((forest.compact == nil) == mixed)
         if !mixed { #expect(forest.substitutes[0] == -.infinity && forest.substitutes[1] == .infinity) }
         let values: [Float] = [.nan, -2, 0, 0.5, 1, 2, 3, .infinity, -.infinity]
@@ -97,5 +133,10 @@ import TestSupport
         #expect(Self.forestMargins(forest, rows, width: 2).map(\.bitPattern) == expected.map(\.bitPattern))
         // A missing x0 goes left in tree 1 (then x1 = -2 < 2: 1) and, unless mixed, in tree 2.
         #expect(expected[1] == (mixed ? 21 : 11))
+        let attributions = Self.forestAttributions(forest, rows, width: 2)
+        #expect(attributions == Self.referenceAttributions(nodes, roots: roots, means: means, rows, width: 2))
+        // That row: x0 gets (1.25 - 1.75) in tree 1 and (10 - 15) or, mixed, (20 - 15) in tree 2;
+        // x1 gets 1 - 1.25.
+        #expect(attributions[2] == (mixed ? -0.5 + 5 : -0.5 - 5) && attributions[3] == -0.25)
     }
 }

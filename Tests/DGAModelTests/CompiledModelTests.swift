@@ -87,6 +87,33 @@ import Testing
                 }
                 #expect(abs(phi.reduce(0, +) - margin) <= 1e-3 * max(1, abs(margin)), "row \(row)")
             }
+            // The batch walk gives row by row the same values as the one-row walk, and both
+            // XGBoost's own approx_contribs (float summation order aside).
+            let stride = width + 1
+            var batch = [Float](repeating: .nan, count: matrix.rowCount * stride)
+            matrix.values.withUnsafeBufferPointer { x in
+                batch.withUnsafeMutableBufferPointer { out in
+                    guard let base = x.baseAddress, let target = out.baseAddress else { return }
+                    compiled.model.approximateContributions(dense: base, rowCount: matrix.rowCount, into: target)
+                }
+            }
+            let booster = try Booster(contentsOf: directory.file(ModelManifest.modelFileName), nthread: 1)
+            let library = try booster.approximateContributions(DMatrix(matrix, featureNames: bundle.manifest.features, nthread: 1))
+            var differing = 0
+            var worst: Float = 0
+            for row in 0..<matrix.rowCount {
+                let values = matrix.row(row)
+                values.withUnsafeBufferPointer { x in
+                    phi.withUnsafeMutableBufferPointer { out in
+                        guard let base = x.baseAddress, let target = out.baseAddress else { return }
+                        compiled.model.approximateContributions(dense: base, into: target)
+                    }
+                }
+                if Array(batch[(row * stride)..<((row + 1) * stride)]) != phi { differing += 1 }
+                for (ours, theirs) in zip(phi, library.row(row)) { worst = max(worst, abs(ours - theirs)) }
+            }
+            #expect(differing == 0, "\(differing) of \(matrix.rowCount) rows differ between the batch and the one-row walk")
+            #expect(worst <= 1e-4, "largest difference from XGBoost's approx_contribs: \(worst)")
         }
     }
 

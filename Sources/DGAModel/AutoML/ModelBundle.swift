@@ -88,7 +88,7 @@ public final class ModelBundle: @unchecked Sendable {
     }
 
     /// Scores with the top three features by Saabas's path attributions (XGBoost's
-    /// `approx_contribs`) instead of exact SHAP: as fast as the prediction itself, where exact
+    /// `approx_contribs`) instead of exact SHAP: a few times the prediction's cost, where exact
     /// TreeSHAP costs hundreds of times more (O(leaves × depth²) per tree). A library-scored model gets exact SHAP.
     public func scoreApproximatingContributions(labels: [String]) throws -> [DomainScore] {
         if let compiled { return compiled.scores(labels: labels, approximate: true) }
