@@ -8,6 +8,7 @@ public enum ComparisonPage {
     public static func render(_ report: ExperimentReport) -> String {
         let parent = report.parent
         var body = summary(report)
+        body += heldOut(report.parent)
         body += trialTable(report.comparison)
         body += charts(report.comparison, primary: report.primaryMetric, histories: report.histories, evaluation: report.testEvaluation)
         let title = "AutoML report: \(report.experimentName)"
@@ -57,9 +58,38 @@ public enum ComparisonPage {
                               rows: testKeys.map { key in
                                   (cells: [HTML.Cell(html: HTML.escape(key), sortKey: nil, header: true),
                                            .number(parent.data.metrics[key]?.value, ReportNumber.metric(parent.data.metrics[key]?.value))], classes: [])
-                              }, caption: "Test set (held out), at the threshold chosen on validation")
+                              }, caption: "Test set (held out), the handed-on model at its threshold")
         }
         return HTML.section("summary", "Summary", out)
+    }
+
+    /// The final model on domains in neither training list, from the AutoML run's `heldout_*`
+    /// metrics (none for runs that did not evaluate it): the overall figures, then per family
+    /// the share caught at the threshold and the family's ROC AUC against the legit labels,
+    /// lowest first, since the overall ROC AUC is their mean and the lowest hold it down.
+    static func heldOut(_ parent: Run) -> String {
+        let metrics = parent.data.metrics.mapValues(\.value)
+        guard let overall = metrics["heldout_roc_auc"] else { return "" }
+        func share(_ value: Double?) -> String { value.map { String(format: "%.2f%%", 100 * $0) } ?? "–" }
+        var out = HTML.keyValues([
+            ("ROC AUC, all held-out labels", ReportNumber.metric(overall)),
+            ("ROC AUC, character-level families only", ReportNumber.metric(metrics["heldout_roc_auc_char_families"])),
+            ("legit labels flagged at the threshold", share(metrics["heldout_legit_flagged_share"])),
+            ("DGA labels caught at the threshold", share(metrics["heldout_ioc_recall"])),
+        ], caption: "The final model on held-out domains")
+        let recallPrefix = "heldout_recall_", aucPrefix = "heldout_roc_auc_"
+        let families = metrics.keys.filter { $0.hasPrefix(recallPrefix) }.map { String($0.dropFirst(recallPrefix.count)) }
+            .sorted { (metrics[aucPrefix + $0] ?? .infinity, $0) < (metrics[aucPrefix + $1] ?? .infinity, $1) }
+        if !families.isEmpty {
+            out += HTML.table(id: "heldout-table", headers: [("family", []), ("caught", ["num"]), ("ROC AUC against the legit labels", ["num"])],
+                              rows: families.map { family in
+                                  let caught = metrics[recallPrefix + family], auc = metrics[aucPrefix + family]
+                                  return (cells: [HTML.Cell(html: HTML.escape(family), sortKey: nil, header: true),
+                                                  .number(caught, share(caught)), .number(auc, ReportNumber.metric(auc))], classes: [])
+                              }, caption: "Per DGA family, lowest ROC AUC first")
+        }
+        return HTML.section("heldout", "Held-out domains", out,
+                            note: "Legit names from Debian's package homepages and names of DGA families the training lists lack, none of them in training; automl/heldout_evaluation.md says more.")
     }
 
     private static func trialTable(_ comparison: RunComparison) -> String {

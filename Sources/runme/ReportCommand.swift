@@ -14,7 +14,9 @@ struct ReportCommand: ParsableCommand {
             metric on validation (val_<primary_metric>_final), with the parameters that differ \
             between trials, every metric logged once per trial, and the duration; ★ marks the best.
 
-            --html FILE writes a self-contained page (no network needed, prints well): the same \
+            --html FILE writes a self-contained page (no network needed, prints well): the \
+            run's test figures and its held-out figures (overall, and per DGA family the share \
+            caught and the ROC AUC against the held-out legit names), the same \
             table, sortable, with differing parameters highlighted, and charts drawn as inline \
             SVG: the primary metric per trial in order, parallel coordinates of the \
             hyperparameters, training curves of the best trials, ROC and precision-recall \

@@ -30,8 +30,8 @@ struct ScoreCommand: ParsableCommand {
             parsed or scored gives {"line", "name"?, "error", "raw"?} and the stream goes on. \
             Headers, comments and blank lines give no output. The top features are exact SHAP \
             values (TreeSHAP), which cost hundreds of times the prediction (O(leaves × depth²) per tree); \
-            --top-features approx gives path attributions (XGBoost's approx_contribs) at the \
-            prediction's speed, for large streams. Records are scored in batches of up \
+            --top-features approx gives path attributions (XGBoost's approx_contribs) at a few \
+            times the prediction's cost, for large streams. Records are scored in batches of up \
             to 8,192 (on all cores), while the next batches are read and parsed on another \
             thread; a batch is written as soon as the input pauses, so an interactive pipe gets \
             its answers at once. Logs repeat names: the cut of the last 131,072 to 262,144 names \

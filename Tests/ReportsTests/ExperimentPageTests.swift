@@ -23,6 +23,13 @@ import Tracking
         try store.writeArtifact(runID: parent.runID, data: try evaluation.jsonData(), artifactPath: TestSetEvaluation.artifactPath)
         let best = try result.testReport(data: data)
         try store.logBatch(runID: parent.runID, metrics: best.namedMetrics.map { Metric(key: "test_" + $0.key, value: $0.value) })
+        // The held-out evaluation, as step 02 logs it (a small set: 20 labels per family).
+        let words = try DictionaryWords.load()
+        let text = try String(contentsOfFile: "/usr/share/common-licenses/GPL-3", encoding: .utf8).split { !$0.isLetter }.map { $0.lowercased() }
+        let heldOutSet = try HeldOutSet.build(legitLabels: ["gnupg", "xiph", "kernel", "debian", "libreoffice", "freedesktop", "videolan", "mozilla"],
+                                              legitSource: "test", excluding: Set(data.labels), dictionaryWords: words, textWords: text, perFamily: 20)
+        let heldOut = try result.heldOutReport(data: data, heldOut: heldOutSet)
+        try store.logBatch(runID: parent.runID, metrics: heldOut.metrics.map { Metric(key: $0.key, value: $0.value) })
         try store.endRun(parent.runID)
 
         // The artifact: the best trial first, its confusion matrix the test report's.
@@ -65,7 +72,18 @@ import Tracking
         #expect(dom.contains("\(ReportNumber.count(best.confusion.falseNegatives)) FN"))
         // The test-set summary holds the logged test metrics.
         #expect(dom.contains(ReportNumber.metric(best.f1)))
-        for section in ["progress", "parallel", "test", "importance"] { #expect(dom.contains("<section id=\"\(section)\"")) }
+        for section in ["heldout", "progress", "parallel", "test", "importance"] { #expect(dom.contains("<section id=\"\(section)\"")) }
+        // The held-out table: every family once, its figures as logged, lowest ROC AUC first.
+        let heldOutRows = PageText.tableRows(dom, id: "heldout-table")
+        #expect(heldOutRows.map { $0[0] }.sorted() == heldOut.families.map(\.name).sorted())
+        let aucs = heldOutRows.compactMap { row in heldOut.families.first { $0.name == row[0] }?.rocAUC }
+        #expect(aucs.count == heldOut.families.count && aucs == aucs.sorted())
+        for row in heldOutRows {
+            let family = try #require(heldOut.families.first { $0.name == row[0] })
+            #expect(row[1] == String(format: "%.2f%%", 100 * family.flaggedShare))
+            #expect(row[2] == ReportNumber.metric(family.rocAUC))
+        }
+        #expect(dom.contains(ReportNumber.metric(heldOut.rocAUC)))
 
         let png = directory.file("report.png")
         let screenshotConsole = try HeadlessChromium.screenshot(page, to: png, width: 1280, height: 1600)
