@@ -131,7 +131,9 @@ final class SignalWatcher: @unchecked Sendable {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { handler(counter.increment()) }
+            // Signals that arrive before the handler runs are merged into one event, and
+            // `data` says how many: two quick Ctrl-Cs must still count as two.
+            source.setEventHandler { handler(counter.add(max(1, Int(source.data)))) }
             source.resume()
             sources.append(source)
         }
@@ -148,10 +150,11 @@ final class SignalWatcher: @unchecked Sendable {
 final class SignalCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() -> Int {
+    /// Adds `signals` and returns the total so far.
+    func add(_ signals: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        count += 1
+        count += signals
         return count
     }
 }
