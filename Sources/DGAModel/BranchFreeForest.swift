@@ -1,5 +1,6 @@
 /// A tree ensemble laid out for branch-free evaluation of many rows at once: the prediction
-/// half of `CompiledModel` (SHAP and path attributions keep reading `CompiledModel.nodes`).
+/// and the batch path attributions of `CompiledModel` (exact SHAP and the one-row path
+/// attributions keep reading `CompiledModel.nodes`).
 ///
 /// Walking one row down a tree is a chain of data-dependent branches the CPU mispredicts about
 /// every other level, and of loads that wait on each other. Here:
@@ -73,7 +74,8 @@ struct BranchFreeForest: Sendable {
         var splitColumn: Int { Int(link & 0xFF) }
     }
 
-    /// Rows walked side by side (`addMargins` spells them out).
+    /// Rows walked side by side by `addMargins` (which spells them out; the attributions,
+    /// which hold more per row, walk four).
     static let blockSize = 8
     /// Rows whose missing values are replaced at a time (in a buffer on the stack).
     static let substitutionRows = 256
@@ -87,6 +89,9 @@ struct BranchFreeForest: Sendable {
     /// The node's expected value (cover-weighted mean of its leaves), by node index: what path
     /// attributions are differences of.
     let means: [Float]
+    /// Whether every mean is finite: a leaf's self-loop adds mean − mean, which is NaN for an
+    /// infinite mean.
+    let meansAreFinite: Bool
     /// Each tree's root and depth (steps from root to its deepest leaf).
     let roots: [UInt32]
     let depths: [Int]
@@ -149,6 +154,7 @@ struct BranchFreeForest: Sendable {
         self.nodes = nodes
         self.leafValues = leafValues
         self.means = means
+        self.meansAreFinite = means.allSatisfy(\.isFinite)
         self.roots = roots
         self.depths = depths
         (self.compact, self.substitutes) = Self.compactForm(nodes)
@@ -290,8 +296,9 @@ struct BranchFreeForest: Sendable {
     /// `phi + r * phiStride`, one value per column): along each row's path through each tree,
     /// the split's column gets the change of the expected value from node to child, tree by
     /// tree in order, as `CompiledModel.approximateContributions(dense:into:)` adds them for
-    /// one row, so the sums are the same. Rows walk side by side as in `addMargins`; a leaf's
-    /// steps add its own mean minus itself (+0) to column 0, which changes no value.
+    /// one row, so the sums are the same. Four rows walk side by side; a leaf's remaining
+    /// steps add its own mean minus itself (+0) to column 0, which changes no value as long as
+    /// every mean is finite (`meansAreFinite`; `CompiledModel` walks row by row otherwise).
     func addAttributions(dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
                          into phi: UnsafeMutablePointer<Float>, phiStride: Int) {
         means.withUnsafeBufferPointer { meanBuffer in

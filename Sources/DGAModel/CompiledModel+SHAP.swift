@@ -80,16 +80,17 @@ extension CompiledModel {
     }
 
     /// Writes the path attributions of `rowCount` dense rows into `phi`: row `r`'s
-    /// `featureCount + 1` values (the bias last) at `phi + r * (featureCount + 1)`. The same
+    /// `featureCount + 1` values (the bias last) at `phi + r * (featureCount + 1)`; `phi` may be
+    /// uninitialized (every value is written). The same
     /// values as `approximateContributions(dense:into:)` row by row, computed the way margins
     /// are: tree by tree over the batch, rows walking side by side without branches.
     public func approximateContributions(dense values: UnsafePointer<Float>, rowCount: Int, into phi: UnsafeMutablePointer<Float>) {
         let stride = featureCount + 1
-        guard let forest, !isLinear else {
+        guard let forest, forest.meansAreFinite, !isLinear else {
             for row in 0..<rowCount { approximateContributions(dense: values + row * featureCount, into: phi + row * stride) }
             return
         }
-        (phi).update(repeating: 0, count: rowCount * stride)
+        phi.initialize(repeating: 0, count: rowCount * stride)
         forest.addAttributions(dense: values, width: featureCount, rowCount: rowCount, into: phi, phiStride: stride)
         // The bias is the same for every row: the trees' root means in tree order, then the base.
         var bias: Float = 0

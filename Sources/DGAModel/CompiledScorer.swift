@@ -100,8 +100,10 @@ public struct CompiledScorer: Sendable {
     // MARK: Scores with contributions
 
     /// Probability, class and the three largest contributions of each label, in input order:
-    /// exact SHAP values, or (`approximate`) Saabas's path attributions, which cost no more
-    /// than the prediction (see `CompiledModel.approximateContributions`).
+    /// exact SHAP values, or (`approximate`) Saabas's path attributions, which cost a few
+    /// times the prediction where exact SHAP costs hundreds (see
+    /// `CompiledModel.approximateContributions`). A linear model on hashed n-grams always gets
+    /// its exact values (weight × value), which cost no more.
     public func scores(labels: [String], threads: Int = CompiledScorer.allCores, approximate: Bool = false) -> [DomainScore] {
         var out = [DomainScore?](repeating: nil, count: labels.count)
         out.withUnsafeMutableBufferPointer { buffer in
@@ -143,8 +145,8 @@ public struct CompiledScorer: Sendable {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, range.count)) { marginBuffer in
                 guard let base = matrix.baseAddress, let margins = marginBuffer.baseAddress else { return }
                 fillDense(labels, range, base)
-                // The whole chunk at once, as `margins` scores: one tree's nodes stay in cache
-                // for every row, and rows walk side by side.
+                // The whole chunk in one call (the prediction's walk: one tree's nodes stay in
+                // cache for every row, and rows walk side by side), not row by row.
                 model.margins(dense: base, rowCount: range.count, into: margins)
                 if approximate {
                     let stride = width + 1

@@ -43,15 +43,25 @@ import TestSupport
         return phi
     }
 
-    static func forestAttributions(_ forest: BranchFreeForest, _ rows: [Float], width: Int) -> [Float] {
-        var phi = [Float](repeating: 0, count: rows.count)
+    /// The forest's attributions of `rows`, written `padding` values apart (each row's
+    /// padding holds a sentinel the walk must leave alone), returned without the padding.
+    static func forestAttributions(_ forest: BranchFreeForest, _ rows: [Float], width: Int, padding: Int = 0) -> [Float] {
+        let rowCount = rows.count / width, stride = width + padding
+        let sentinel: Float = 7.25
+        var phi = [Float](repeating: 0, count: rowCount * stride)
+        for row in 0..<rowCount { for extra in 0..<padding { phi[row * stride + width + extra] = sentinel } }
         rows.withUnsafeBufferPointer { values in
             phi.withUnsafeMutableBufferPointer { out in
                 guard let base = values.baseAddress, let target = out.baseAddress else { return }
-                forest.addAttributions(dense: base, width: width, rowCount: rows.count / width, into: target, phiStride: width)
+                forest.addAttributions(dense: base, width: width, rowCount: rowCount, into: target, phiStride: stride)
             }
         }
-        return phi
+        var columns: [Float] = []
+        for row in 0..<rowCount {
+            columns += phi[(row * stride)..<(row * stride + width)]
+            if phi[(row * stride + width)..<((row + 1) * stride)].contains(where: { $0 != sentinel }) { columns.append(.nan) }
+        }
+        return columns
     }
 
     static func forestMargins(_ forest: BranchFreeForest, _ rows: [Float], width: Int) -> [Float] {
@@ -94,7 +104,9 @@ import TestSupport
         #expect(Set(expected).count > 100, "the rows reach many different leaves")
         // Path attributions: the same sums as the node walk (== also equates -0 and +0: a
         // leaf's steps add +0 to column 0).
-        let attributions = Self.forestAttributions(forest, sample, width: width)
+        // (1,003 rows: three walk the tail; rows written three values apart, as the scorer
+        // writes them one apart for the bias.)
+        let attributions = Self.forestAttributions(forest, sample, width: width, padding: 3)
         #expect(attributions == Self.referenceAttributions(compiled.model.nodes, roots: compiled.model.roots,
                                                            means: compiled.model.means, sample, width: width))
         #expect(attributions.contains { $0 != 0 })

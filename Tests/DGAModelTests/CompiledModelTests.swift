@@ -54,7 +54,8 @@ import Testing
         #expect(fast.contains { $0 >= bundle.manifest.threshold } && fast.contains { $0 < bundle.manifest.threshold })
 
         // SHAP: the same three features, the same contributions (float summation order aside).
-        let sample = Array(labels.prefix(400)) + Array(labels.suffix(400))
+        // (803 rows: the batch walks of four leave a tail of three.)
+        let sample = Array(labels.prefix(403)) + Array(labels.suffix(400))
         let libraryScores = try bundle.libraryScores(labels: sample)
         let fastScores = try bundle.score(labels: sample)
         var mismatches: [String] = []
@@ -86,6 +87,12 @@ import Testing
                     }
                 }
                 #expect(abs(phi.reduce(0, +) - margin) <= 1e-3 * max(1, abs(margin)), "row \(row)")
+                // The scorer's top three come from these values: largest magnitude first, ties
+                // to the lower column, zeros left out.
+                let top = phi.prefix(width).enumerated().filter { $0.element != 0 }
+                    .sorted { abs($0.element) != abs($1.element) ? abs($0.element) > abs($1.element) : $0.offset < $1.offset }.prefix(3)
+                #expect(approximate[row].topFeatures.map(\.feature) == top.map { compiled.features[$0.offset].rawValue }, "row \(row)")
+                #expect(approximate[row].topFeatures.map(\.contribution) == top.map { Double($0.element) }, "row \(row)")
             }
             // The batch walk gives row by row the same values as the one-row walk, and both
             // XGBoost's own approx_contribs (float summation order aside).
@@ -132,6 +139,57 @@ import Testing
         let scores = try bundle.score(labels: ["google", "xjkqwhzpqrtvb"])
         #expect(scores.count == 2)
         #expect(try bundle.probabilities(labels: ["google"]) == bundle.libraryProbabilities(labels: ["google"]))
+    }
+
+    /// Path attributions of hand-made trees with a base score other than 0.5 (the job's models
+    /// all have 0.5, whose margin is 0): the batch equals the one-row walk, the bias column is
+    /// the trees' root means plus the base margin, and a row sums to its margin. With a leaf
+    /// too large for a float (an infinite mean), the batch falls back to the one-row walk.
+    @Test(arguments: ["0.3", "1e39"])
+    func pathAttributionsOfHandMadeTrees(secondTreeLeaf: String) throws {
+        let json = #"""
+        {"learner": {"learner_model_param": {"num_feature": "2", "num_class": "0", "base_score": "3E-1"},
+          "objective": {"name": "binary:logistic"},
+          "gradient_booster": {"name": "gbtree", "model": {"tree_info": [0, 0], "trees": [
+            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [0, 0, 1, 0, 0],
+             "split_conditions": [0.5, -0.2, 1.5, 0.1, 0.3], "default_left": [1, 0, 0, 0, 0], "sum_hessian": [10, 4, 6, 3, 3]},
+            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [1, 0, 0, 0, 0],
+             "split_conditions": [0.0, LEAF, 0.6, 0.25, -0.1], "default_left": [0, 0, 0, 0, 0], "sum_hessian": [8, 3, 5, 2, 3]}
+          ]}}}}
+        """#.replacingOccurrences(of: "LEAF", with: secondTreeLeaf)
+        let model = try CompiledModel(jsonData: Data(json.utf8))
+        let rows: [Float] = [0.2, 1.0, 0.9, 2.0, .nan, -1.0, 0.7, .nan, 0.5, 1.5, -3, 0]
+        let count = rows.count / 2
+        var batch = [Float](repeating: .nan, count: count * 3)
+        var margins = [Float](repeating: 0, count: count)
+        rows.withUnsafeBufferPointer { x in
+            guard let base = x.baseAddress else { return }
+            batch.withUnsafeMutableBufferPointer { out in
+                if let target = out.baseAddress { model.approximateContributions(dense: base, rowCount: count, into: target) }
+            }
+            margins.withUnsafeMutableBufferPointer { out in
+                if let target = out.baseAddress { model.margins(dense: base, rowCount: count, into: target) }
+            }
+        }
+        // Tree 1's root mean: (-0.2 × 4 + (0.1 × 3 + 0.3 × 3)) / 10 = 0.04; tree 2's:
+        // (leaf × 3 + 0.25 × 2 - 0.1 × 3) / 8, its leaf at depth 1 of 2, so that a row there
+        // takes one more step (mean − mean: NaN for an infinite mean, without the fallback).
+        let leaf = Float(secondTreeLeaf) ?? .nan
+        let bias = 0.04 + (leaf * 3 + 0.2) / 8 + logf(0.3 / 0.7)
+        for row in 0..<count {
+            var one = [Float](repeating: 0, count: 3)
+            rows.withUnsafeBufferPointer { x in
+                one.withUnsafeMutableBufferPointer { out in
+                    if let base = x.baseAddress, let target = out.baseAddress { model.approximateContributions(dense: base + 2 * row, into: target) }
+                }
+            }
+            let fromBatch = Array(batch[(3 * row)..<(3 * row + 3)])
+            #expect(fromBatch.map(\.bitPattern) == one.map(\.bitPattern), "row \(row): \(fromBatch) against \(one)")
+            if leaf.isFinite {
+                #expect(abs(fromBatch[2] - bias) <= 1e-6, "row \(row): bias \(fromBatch[2]), expected \(bias)")
+                #expect(abs(fromBatch.reduce(0, +) - margins[row]) <= 1e-5, "row \(row)")
+            }
+        }
     }
 
     /// Two trees written out by hand, as XGBoost 1.7 writes them: a root whose right child
