@@ -151,11 +151,13 @@ public enum LocalServers {
         return out
     }
 
-    /// A fresh directory under the system's temporary directory.
+    /// A fresh directory under the system's temporary directory. Its user removes it; what a
+    /// shared server (a `static let`) still holds is removed when the test process exits.
     public static func scratchDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("runme-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        ProcessDirectories.shared.add(url)
         return url
     }
 

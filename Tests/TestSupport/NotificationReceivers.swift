@@ -32,6 +32,13 @@ public final class NotificationReceiver: @unchecked Sendable {
     }
 
     public func stop() { server.stop() }
+
+    // The inbox outlives `stop()`, so that a test may read what arrived after stopping the
+    // server; it goes when the receiver does.
+    deinit {
+        server.stop()
+        try? FileManager.default.removeItem(at: inbox)
+    }
 }
 
 public enum NotificationReceivers {

@@ -52,8 +52,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
     }
 }
 
-/// The directories `TemporaryDirectory.forProcess` made, removed by an `atexit` handler.
-private final class ProcessDirectories: @unchecked Sendable {
+/// Directories removed by an `atexit` handler: those `TemporaryDirectory.forProcess` and
+/// `LocalServers.scratchDirectory` made, whatever still holds them when the process ends.
+final class ProcessDirectories: @unchecked Sendable {
     static let shared = ProcessDirectories()
     private let lock = NSLock()
     private var urls: [URL] = []
