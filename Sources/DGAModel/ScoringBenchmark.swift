@@ -33,7 +33,9 @@ public enum ScoringBenchmark {
         while batch.count < count { batch += labels.prefix(count - batch.count) }
         var figures: [Figure] = []
         if let compiled = bundle.compiled {
-            progress("model: \(compiled.model.boosterName), \(compiled.model.treeCount) trees, \(compiled.model.featureCount) columns; \(batch.count) domains per figure")
+            progress("model: \(compiled.model.boosterName), \(compiled.model.treeCount) trees, "
+                     + String(format: "%.0f split tests per prediction, ", compiled.model.splitTestsPerPrediction)
+                     + "\(compiled.model.featureCount) columns; \(batch.count) domains per figure")
             _ = compiled.probabilities(labels: Array(batch.prefix(100_000)), threads: 1)
             let featurize = measure("featurize only, 1 core", batch.count, progress) { compiled.featurizeChecksum(labels: batch) }
             figures.append(Figure(name: "featurize only, 1 core", value: featurize.wall, perCPUSecond: featurize.cpu, target: nil))

@@ -64,7 +64,13 @@ public enum PipelineBenchmark {
         let client = FetchClient(cacheDirectory: workspace.appendingPathComponent("cache", isDirectory: true))
         let pipeline = try ScoringPipeline(database: database, definition: definition, model: model,
                                            input: InputLocation(input.path, client: client), client: client, options: options)
-        progress("scoring \(lines) records with \(modelURI)")
+        // The champion sets the speed: say how large it is, so runs with different models are
+        // not compared as if they were alike.
+        let size = model.bundle.compiled.map { compiled in
+            String(format: " (%@, %d trees, %.0f split tests per prediction)", compiled.model.boosterName, compiled.model.treeCount,
+                   compiled.model.splitTestsPerPrediction)
+        } ?? " (scored by the XGBoost library)"
+        progress("scoring \(lines) records with \(modelURI)\(size)")
         let clock = ContinuousClock.now
         let cpuStart = processCPUSeconds()
         let summary = try await pipeline.runUpdate(try await pipeline.plan())
