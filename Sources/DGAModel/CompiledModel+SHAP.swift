@@ -81,9 +81,9 @@ extension CompiledModel {
 
     /// Writes the path attributions of `rowCount` dense rows into `phi`: row `r`'s
     /// `featureCount + 1` values (the bias last) at `phi + r * (featureCount + 1)`; `phi` may be
-    /// uninitialized (every value is written). The same
-    /// values as `approximateContributions(dense:into:)` row by row, computed the way margins
-    /// are: tree by tree over the batch, rows walking side by side without branches.
+    /// uninitialized (every value is written). The same values as
+    /// `approximateContributions(dense:into:)` row by row, computed the way margins are: tree
+    /// by tree over the batch, rows walking side by side without branches.
     public func approximateContributions(dense values: UnsafePointer<Float>, rowCount: Int, into phi: UnsafeMutablePointer<Float>) {
         let stride = featureCount + 1
         guard let forest, forest.meansAreFinite, !isLinear else {

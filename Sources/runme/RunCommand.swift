@@ -132,7 +132,8 @@ final class SignalWatcher: @unchecked Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             // Signals that arrive before the handler runs are merged into one event, and
-            // `data` says how many: two quick Ctrl-Cs must still count as two.
+            // `data` says how many: each counts. (The kernel itself keeps at most one pending
+            // signal of a kind, so SIGINT and SIGTERM together always count as two.)
             source.setEventHandler { handler(counter.add(max(1, Int(source.data)))) }
             source.resume()
             sources.append(source)

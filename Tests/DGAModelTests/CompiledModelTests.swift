@@ -145,19 +145,27 @@ import Testing
     /// all have 0.5, whose margin is 0): the batch equals the one-row walk, the bias column is
     /// the trees' root means plus the base margin, and a row sums to its margin. With a leaf
     /// too large for a float (an infinite mean), the batch falls back to the one-row walk.
-    @Test(arguments: ["0.3", "1e39"])
-    func pathAttributionsOfHandMadeTrees(secondTreeLeaf: String) throws {
+    /// A binary:logistic model over two columns, written as XGBoost 1.7 writes it, of a first
+    /// tree whose root's right child splits again (leaves at depths 1, 2 and 2) and `secondTree`.
+    static func handMadeModel(baseScore: String, secondTree: String) throws -> CompiledModel {
         let json = #"""
-        {"learner": {"learner_model_param": {"num_feature": "2", "num_class": "0", "base_score": "3E-1"},
+        {"learner": {"learner_model_param": {"num_feature": "2", "num_class": "0", "base_score": "BASE"},
           "objective": {"name": "binary:logistic"},
           "gradient_booster": {"name": "gbtree", "model": {"tree_info": [0, 0], "trees": [
             {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [0, 0, 1, 0, 0],
              "split_conditions": [0.5, -0.2, 1.5, 0.1, 0.3], "default_left": [1, 0, 0, 0, 0], "sum_hessian": [10, 4, 6, 3, 3]},
-            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [1, 0, 0, 0, 0],
-             "split_conditions": [0.0, LEAF, 0.6, 0.25, -0.1], "default_left": [0, 0, 0, 0, 0], "sum_hessian": [8, 3, 5, 2, 3]}
+            SECOND
           ]}}}}
-        """#.replacingOccurrences(of: "LEAF", with: secondTreeLeaf)
-        let model = try CompiledModel(jsonData: Data(json.utf8))
+        """#.replacingOccurrences(of: "BASE", with: baseScore).replacingOccurrences(of: "SECOND", with: secondTree)
+        return try CompiledModel(jsonData: Data(json.utf8))
+    }
+
+    @Test(arguments: ["0.3", "1e39"])
+    func pathAttributionsOfHandMadeTrees(secondTreeLeaf: String) throws {
+        let model = try Self.handMadeModel(baseScore: "3E-1", secondTree: """
+            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [1, 0, 0, 0, 0],
+             "split_conditions": [0.0, \(secondTreeLeaf), 0.6, 0.25, -0.1], "default_left": [0, 0, 0, 0, 0], "sum_hessian": [8, 3, 5, 2, 3]}
+            """)
         let rows: [Float] = [0.2, 1.0, 0.9, 2.0, .nan, -1.0, 0.7, .nan, 0.5, 1.5, -3, 0]
         let count = rows.count / 2
         var batch = [Float](repeating: .nan, count: count * 3)
@@ -192,20 +200,13 @@ import Testing
         }
     }
 
-    /// Two trees written out by hand, as XGBoost 1.7 writes them: a root whose right child
-    /// splits again (leaves at depths 1, 2 and 2), and a single leaf (depth 0). A prediction
-    /// makes 5/3 tests in the first and none in the second.
+    /// Two trees written out by hand: the first of `handMadeModel` (leaves at depths 1, 2 and
+    /// 2) and a single leaf (depth 0). A prediction makes 5/3 tests in the first and none in
+    /// the second.
     @Test func splitTestsPerPredictionAverageEachTreesLeafDepths() throws {
-        let json = #"""
-        {"learner": {"learner_model_param": {"num_feature": "2", "num_class": "0", "base_score": "5E-1"},
-          "objective": {"name": "binary:logistic"},
-          "gradient_booster": {"name": "gbtree", "model": {"tree_info": [0, 0], "trees": [
-            {"left_children": [1, -1, 3, -1, -1], "right_children": [2, -1, 4, -1, -1], "split_indices": [0, 0, 1, 0, 0],
-             "split_conditions": [0.5, -0.2, 1.5, 0.1, 0.3], "default_left": [1, 0, 0, 0, 0], "sum_hessian": [10, 4, 6, 3, 3]},
+        let model = try Self.handMadeModel(baseScore: "5E-1", secondTree: """
             {"left_children": [-1], "right_children": [-1], "split_indices": [0], "split_conditions": [0.25], "default_left": [0], "sum_hessian": [10]}
-          ]}}}}
-        """#
-        let model = try CompiledModel(jsonData: Data(json.utf8))
+            """)
         #expect(model.treeCount == 2)
         #expect(abs(model.splitTestsPerPrediction - 5.0 / 3.0) < 1e-12)
         // A trained model: the same figure walked from the JSON's child arrays directly.
