@@ -26,7 +26,8 @@ let automlStep = Step(
         ("final_model_folds", "folds of the out-of-fold predictions the final model's threshold is chosen on (default 5)"),
         ("final_model_candidates", "the best trials refitted on train + validation; the one with the best out-of-fold score is handed on (default 5)"),
         ("final_model_cost_tolerance", "how much more out-of-fold error (a share: 0.05 = 5%) a candidate may have than the best and still be handed on, when it is cheaper to score; 0 = the best (the default)"),
-        ("word_dga_examples", "synthetic word-built DGA labels added to the training part only, from the training half of the dictionary; 0 = off (the default; see RUNME § AutoML figures)"),
+        ("word_dga_examples", "synthetic word-built DGA labels added to the training part only, from the training half of the dictionary (default \(AutoMLDataset.defaultWordDGAExamples); 0 = off; see RUNME § AutoML figures)"),
+        ("word_dga_weight", "what each synthetic word-built row weighs against a real ioc row (default \(AutoMLDataset.defaultWordDGAWeight))"),
         ("public_suffix_list", "the Public Suffix List, for the held-out legit domains' labels"),
         ("etl_run", "the ETL task's summary (a task value)"),
     ]
@@ -57,14 +58,16 @@ let automlStep = Step(
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: settings.dictionary))
         let data = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: words, seed: settings.seed,
                                              validationFraction: settings.validationFraction, testFraction: settings.testFraction,
-                                             outOfFoldCount: settings.outOfFoldCount, wordDGAExamples: settings.wordDGAExamples)
+                                             outOfFoldCount: settings.outOfFoldCount, wordDGAExamples: settings.wordDGAExamples,
+                                             wordDGAWeight: settings.wordDGAWeight)
         cell.table(headers: ["part", "rows", "ioc"], rows: [
             ["train", "\(data.truth.train.count)", "\(data.truth.train.filter { $0 }.count)"],
             ["validation", "\(data.truth.validation.count)", "\(data.truth.validation.filter { $0 }.count)"],
             ["test", "\(data.truth.test.count)", "\(data.truth.test.filter { $0 }.count)"],
         ])
         if data.syntheticTrainingRows > 0 {
-            cell.print("Training holds \(data.syntheticTrainingRows) synthetic word-built ioc labels (word_dga_examples) besides the real rows; "
+            cell.print("Training holds \(data.syntheticTrainingRows) synthetic word-built ioc labels (word_dga_examples), each weighing "
+                       + "\(data.syntheticRowWeight) of a real ioc row (word_dga_weight), besides the real rows; "
                        + "validation and test are the real lists' split only, and the thresholds are chosen on real rows.")
         }
         cell.print("Featurizer fitted on the training split's legit labels and \(words.count) dictionary words; "

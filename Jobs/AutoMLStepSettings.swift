@@ -17,6 +17,8 @@ struct AutoMLStepSettings: Sendable {
     let finalModelCandidates: Int
     /// Synthetic word-built ioc rows added to the training part (0: none).
     let wordDGAExamples: Int
+    /// What each synthetic row weighs against a real ioc row.
+    let wordDGAWeight: Double
     /// How much more out-of-fold error a cheaper final-model candidate may have (0: the best).
     let finalModelCostTolerance: Double
 
@@ -58,6 +60,11 @@ struct AutoMLStepSettings: Sendable {
         guard wordDGAExamples >= 0 else {
             throw context.badParameter("word_dga_examples", value: "\(wordDGAExamples)", expected: "0 (off) or more")
         }
+        let weight = (context.parameters["word_dga_weight"] ?? "").trimmingCharacters(in: .whitespaces)
+        wordDGAWeight = weight.isEmpty ? AutoMLDataset.defaultWordDGAWeight : try context.doubleParameter("word_dga_weight")
+        guard wordDGAWeight > 0, wordDGAWeight.isFinite else {
+            throw context.badParameter("word_dga_weight", value: weight, expected: "a value above 0 (1 = a real ioc row's weight)")
+        }
         let tolerance = (context.parameters["final_model_cost_tolerance"] ?? "").trimmingCharacters(in: .whitespaces)
         finalModelCostTolerance = tolerance.isEmpty ? 0 : try context.doubleParameter("final_model_cost_tolerance")
         guard finalModelCostTolerance >= 0, finalModelCostTolerance.isFinite else {
@@ -77,7 +84,8 @@ struct AutoMLStepSettings: Sendable {
          ["final_model_candidates", "\(finalModelCandidates) (best trials refitted; the best out of fold is handed on)"],
          ["final_model_cost_tolerance", finalModelCostTolerance == 0 ? "0 (the best out of fold is handed on)"
             : "\(finalModelCostTolerance) (the cheapest to score within that share of the best out-of-fold error is handed on)"],
-         ["word_dga_examples", "\(wordDGAExamples) (synthetic word-built ioc rows added to training only, from the training half of the dictionary)"]]
+         ["word_dga_examples", "\(wordDGAExamples) (synthetic word-built ioc rows added to training only, from the training half of the dictionary)"],
+         ["word_dga_weight", "\(wordDGAWeight) (each synthetic row's weight against a real ioc row's)"]]
     }
 
     var params: [String: String] {
@@ -86,6 +94,7 @@ struct AutoMLStepSettings: Sendable {
          "validation_fraction": "\(validationFraction)", "test_fraction": "\(testFraction)", "dictionary": dictionary,
          "out_of_fold_folds": "\(outOfFoldCount)", "final_model_folds": "\(finalModelFolds)",
          "final_model_candidates": "\(finalModelCandidates)", "word_dga_examples": "\(wordDGAExamples)",
+         "word_dga_weight": "\(wordDGAWeight)",
          "final_model_cost_tolerance": "\(finalModelCostTolerance)"]
     }
 }

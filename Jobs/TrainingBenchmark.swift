@@ -43,6 +43,8 @@ public enum TrainingBenchmark {
         /// Synthetic word-built ioc rows added to the training part (0: none), as step 02's
         /// `word_dga_examples`.
         public var wordDGAExamples: Int = AutoMLDataset.defaultWordDGAExamples
+        /// `word_dga_weight`.
+        public var wordDGAWeight: Double = AutoMLDataset.defaultWordDGAWeight
 
         /// The job's defaults with a 2-minute budget.
         public init(dataDirectory: URL, minutes: Double = 2, maxTrials: Int = 1000, seed: UInt64 = 42,
@@ -112,7 +114,8 @@ public enum TrainingBenchmark {
         let began = clock.now
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: options.dictionary))
         let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: options.seed,
-                                             outOfFoldCount: options.outOfFoldCount, wordDGAExamples: options.wordDGAExamples)
+                                             outOfFoldCount: options.outOfFoldCount, wordDGAExamples: options.wordDGAExamples,
+                                             wordDGAWeight: options.wordDGAWeight)
         let featurizeSeconds = seconds(clock.now - began)
         progress(String(format: "split and featurized in %.1f s (training rows %@; %d synthetic word-built ioc rows in training)", featurizeSeconds,
                         options.outOfFoldCount.map { "out of fold, \($0) folds" } ?? "in-sample", data.syntheticTrainingRows))

@@ -43,13 +43,15 @@ public enum TrialRetraining {
         let outOfFoldCount = parentParams["out_of_fold_folds"].map { Int($0) ?? OutOfFoldFeatures.defaultFoldCount }
         // Runs from before the word-based augmentation have no such param: they had none.
         let wordDGAExamples = parentParams["word_dga_examples"].flatMap { Int($0) } ?? 0
+        let wordDGAWeight = parentParams["word_dga_weight"].flatMap { Double($0) } ?? 1
         let metric = parentParams["primary_metric"].flatMap(PrimaryMetric.init(rawValue:)) ?? .f1
 
         let rows = try TrainingRows.read(storeDirectory: storeDirectory)
         let words = try DictionaryWords.load(from: URL(fileURLWithPath: dictionary))
         let data = try AutoMLDataset.prepare(labels: rows.labels, isIOC: rows.isIOC, dictionaryWords: words, seed: seed,
                                              validationFraction: validationFraction, testFraction: testFraction,
-                                             outOfFoldCount: outOfFoldCount, wordDGAExamples: wordDGAExamples)
+                                             outOfFoldCount: outOfFoldCount, wordDGAExamples: wordDGAExamples,
+                                             wordDGAWeight: wordDGAWeight)
         let featurizerJSON = try data.featurizer.jsonData()
         let fingerprint = try data.featurizer.fingerprint()
         let originalManifest = try? JSONDecoder().decode(

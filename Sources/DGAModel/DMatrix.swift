@@ -117,10 +117,15 @@ public final class DMatrix {
     }
 
     /// The labels as XGBoost holds them (empty when none were set).
-    public func labels() throws -> [Float] {
+    public func labels() throws -> [Float] { try floatInfo("label") }
+
+    /// The row weights as XGBoost holds them (empty when none were set: every row weighs 1).
+    public func weights() throws -> [Float] { try floatInfo("weight") }
+
+    private func floatInfo(_ field: String) throws -> [Float] {
         var length: bst_ulong = 0
         var pointer: UnsafePointer<Float>?
-        try xgbCheck(XGDMatrixGetFloatInfo(handle, "label", &length, &pointer), "read labels")
+        try xgbCheck(XGDMatrixGetFloatInfo(handle, field, &length, &pointer), "read the \(field) field")
         guard let pointer, length > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
     }

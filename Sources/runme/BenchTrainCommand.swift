@@ -24,7 +24,8 @@ extension BenchCommand {
                 ROC AUC over all of them and over the character-level families, legit flagged, and per \
                 family the share caught and its ROC AUC against the legit labels. \
                 --word-dga-examples N adds N synthetic word-built DGA labels made from the other half \
-                to the training part (never to validation or test; off by default). Targets: test ROC AUC 0.997 and F1 0.92; held-out ROC AUC 0.95 \
+                to the training part (never to validation or test), each weighing --word-dga-weight W of a \
+                real ioc row; as step 02, 600 of 0.15 by default, 0 for none. Targets: test ROC AUC 0.997 and F1 0.92; held-out ROC AUC 0.95 \
                 with at most 2% of legit labels flagged.
                 """
         )
@@ -63,8 +64,12 @@ extension BenchCommand {
         var finalModelCostTolerance = 0.0
 
         @Option(name: .customLong("word-dga-examples"),
-                help: "Synthetic word-built DGA labels added to the training part only (two to four words of the dictionary's training half, glued or hyphen-joined), as step 02's word_dga_examples; 0 = off (the default).")
+                help: "Synthetic word-built DGA labels added to the training part only (two to four words of the dictionary's training half, glued or hyphen-joined), as step 02's word_dga_examples; 0 = off.")
         var wordDGAExamples: Int = AutoMLDataset.defaultWordDGAExamples
+
+        @Option(name: .customLong("word-dga-weight"),
+                help: "What each synthetic word-built row weighs against a real ioc row, as step 02's word_dga_weight.")
+        var wordDGAWeight: Double = AutoMLDataset.defaultWordDGAWeight
 
         @Option(name: .customLong("predictions-file"),
                 help: ArgumentHelp("Also write the final model candidates' out-of-fold and test probabilities, with the rows' labels, classes and dense features, as JSON to this file (for error analysis).", valueName: "path"))
@@ -102,6 +107,7 @@ extension BenchCommand {
                 throw ValidationError("--final-model-cost-tolerance must be 0 or more (e.g. 0.05)")
             }
             if wordDGAExamples < 0 { throw ValidationError("--word-dga-examples must be 0 (off) or more") }
+            if !(wordDGAWeight > 0) || !wordDGAWeight.isFinite { throw ValidationError("--word-dga-weight must be above 0 (1 = a real ioc row's weight)") }
             if outOfFoldFolds == 1 || outOfFoldFolds < 0 { throw ValidationError("--out-of-fold-folds must be 0 (off) or at least 2") }
             // Checked before the search, not after it: a wrong path would otherwise fail the
             // run once its minutes of training are spent.
@@ -126,6 +132,7 @@ extension BenchCommand {
             options.finalModelCandidates = finalModelCandidates
             options.finalModelCostTolerance = finalModelCostTolerance
             options.wordDGAExamples = wordDGAExamples
+            options.wordDGAWeight = wordDGAWeight
             options.predictionsFile = predictionsFile.map { URL(fileURLWithPath: $0) }
             let figures = try await TrainingBenchmark.run(options) { line in
                 if !json { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
@@ -136,6 +143,7 @@ extension BenchCommand {
             let rows: [FigureJSON] = [
                 FigureJSON(name: "training rows", value: Double(figures.rows), unit: "labels"),
                 FigureJSON(name: "synthetic word-built ioc rows in training", value: Double(figures.syntheticTrainingRows), unit: "labels"),
+                FigureJSON(name: "weight of a synthetic row", value: wordDGAWeight, unit: "real ioc rows"),
                 FigureJSON(name: "split and featurize", value: figures.featurizeSeconds, unit: "s"),
                 FigureJSON(name: "trials", value: Double(result.trials.count), unit: "trials"),
                 FigureJSON(name: "search time", value: result.elapsedSeconds, unit: "s"),

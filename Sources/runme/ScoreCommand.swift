@@ -221,7 +221,12 @@ enum DomainLabel {
         let parts = suffixes.extract(host)
         guard !parts.isIPAddress else { return .failure(Failure(message: "an IP address has no domain label")) }
         let domain = lowercased(parts.domain)
-        guard !domain.isEmpty else { return .failure(Failure(message: "no label left of the public suffix '\(parts.suffix)'")) }
+        guard !domain.isEmpty else {
+            // "example..com" has a label left of "com", an empty one: say so, rather than that nothing is there.
+            let empty = host.hasPrefix(".") || host.contains("..")
+            return .failure(Failure(message: empty ? "an empty label (a leading dot or two dots in a row) where the label left of the public suffix '\(parts.suffix)' should be"
+                                                   : "no label left of the public suffix '\(parts.suffix)'"))
+        }
         return .success(Extracted(label: domain, registeredDomain: lowercased(parts.registeredDomain)))
     }
 

@@ -116,4 +116,47 @@ import TestSupport
                                                           threshold: final.threshold)
         #expect(recomputed.f1 == final.outOfFold.f1)
     }
+
+    @Test func syntheticRowsWeighWhatWordDGAWeightSays() throws {
+        let (labels, isIOC) = try AutoMLFixture.rows()
+        let full = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: Self.words, seed: 42, outOfFoldCount: 2,
+                                             wordDGAExamples: 300)
+        let light = try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: Self.words, seed: 42, outOfFoldCount: 2,
+                                              wordDGAExamples: 300, wordDGAWeight: 0.02)
+        // Weight 1 (the default) sets no weights; a lighter one weighs the synthetic rows alone.
+        #expect(full.trainingWeights == nil)
+        let weights = try #require(light.trainingWeights)
+        #expect(weights.count == light.truth.train.count)
+        #expect(weights.dropLast(300).allSatisfy { $0 == 1 } && weights.suffix(300).allSatisfy { $0 == 0.02 })
+        #expect(light.scalePosWeight == full.scalePosWeight)
+        // The final model's refit weighs them the same; the rows it only scores carry no weight.
+        let rows = FinalModelRows(light)
+        let all = Array(rows.truth.indices)
+        let refit = try rows.matrix(all, hashed: false, withLabels: true).weights()
+        #expect(refit == all.map { rows.syntheticRows.contains($0) ? 0.02 : 1 })
+        #expect(try rows.matrix(all, hashed: true, withLabels: true).weights() == refit)
+        #expect(try rows.matrix(rows.realRows, hashed: false, withLabels: true).weights().isEmpty)
+        #expect(try rows.matrix(all, hashed: false, withLabels: false).weights().isEmpty)
+
+        // What the weight does: the same trial, trained on each, ranks word-built names it never
+        // saw (another seed's draw) lower when the synthetic rows weigh little.
+        let configuration = TrialConfiguration(algorithm: .xgboost, values: ["rounds": 40, "max_depth": 6, "eta": 0.3])
+        let probe = try WordDGAAugmentation.labels(count: 200, dictionaryWords: Self.words, seed: 99, excluding: Set(full.labels))
+        func meanProbability(_ data: AutoMLDataset) throws -> Double {
+            let outcome = try TrialRunner.run(configuration, data: data, seed: 42)
+            let booster = try Booster(modelData: outcome.modelJSON, nthread: 1)
+            let probabilities = try booster.predict(data.featurizer.matrix(labels: probe, features: AutoMLDataset.denseFeatures))
+            return probabilities.reduce(0) { $0 + Double($1) } / Double(probabilities.count)
+        }
+        let heavy = try meanProbability(full)
+        let slight = try meanProbability(light)
+        #expect(heavy > slight + 0.1, "mean ioc probability of unseen word-built names: weight 1 \(heavy), weight 0.02 \(slight)")
+
+        for bad in [0, -1, Double.nan, Double.infinity] {
+            #expect(throws: AutoMLError.self) {
+                try AutoMLDataset.prepare(labels: labels, isIOC: isIOC, dictionaryWords: Self.words, seed: 42, outOfFoldCount: 2,
+                                          wordDGAExamples: 10, wordDGAWeight: bad)
+            }
+        }
+    }
 }

@@ -39,6 +39,7 @@ import Tracking
         let run = try runme(["run", "--store", storePath, "--param", "data=\(dataPath)",
                              "--param", "automl_timeout_minutes=0.2", "--param", "automl_max_trials=4",
                              "--param", "automl_out_of_fold_folds=2", "--param", "automl_word_dga_examples=200",
+                             "--param", "automl_word_dga_weight=0.5",
                              "--param", "automl_final_model_cost_tolerance=0.05"])
         try #require(run.status == 0, "\(run.stderr)")
         let store = try TrackingStore.openReadOnly(at: URL(fileURLWithPath: storePath))
@@ -67,6 +68,7 @@ import Tracking
             #expect(notebook.contains("# Trial \(trial.number): \(trial.algorithm)"))
             #expect(notebook.contains("runme trials retrain \(runID)"))
             #expect(notebook.contains("| `char_lm_gain` |"))
+            #expect(notebook.contains("The training rows include 200 synthetic word-built ioc labels (`word_dga_examples`), each weighing 0.5 of a real ioc row"))
         }
         let values = summary.trials.compactMap(\.primaryValue)
         #expect(values == values.sorted(by: >), "trials are sorted best first")
@@ -102,6 +104,9 @@ import Tracking
         let trainingRows = try #require(parentMetrics["training.rows"]).value
         let synthetic = try #require(parentParams["word_dga_examples"].flatMap { Int($0) })
         #expect(synthetic == 200)
+        // Their weight reached the trainer too (and `trials retrain` below reads it back: a
+        // retrain that weighed them 1 would not reproduce the trial's model).
+        #expect(parentParams["word_dga_weight"] == "0.5")
         #expect(abs(Double(finalModel.trainingRows - synthetic) - 0.8 * trainingRows) <= 2)
         #expect(parentMetrics["final_threshold"]?.value == finalModel.threshold)
         #expect(parentMetrics["test_f1"] != nil && parentMetrics["best_trial_test_f1"] != nil)
@@ -155,6 +160,12 @@ import Tracking
         let refused = try runme(["trials", "retrain", automl.runID, "--store", storePath])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("algorithm"))
+
+        // A weight that is not above 0 fails the step before any training, naming the job parameter.
+        let weightless = try runme(["run", "--store", storePath, "--task", "02_automl", "--param", "automl_word_dga_weight=0"])
+        #expect(weightless.status == 1)
+        #expect((weightless.stdout + weightless.stderr).contains("parameter 'word_dga_weight' is '0' (the job parameter automl_word_dga_weight)"),
+                "\(weightless.stdout)\n\(weightless.stderr)")
     }
 
     @Test func benchTrainPrintsItsFigures() throws {
@@ -172,14 +183,19 @@ import Tracking
         #expect(byName.keys.contains { $0.hasPrefix("held-out legit flagged (") })
         #expect(byName["held-out suppobox caught"] != nil)
         #expect(byName["synthetic word-built ioc rows in training"] == Double(AutoMLDataset.defaultWordDGAExamples))
-        // The option reaches the benchmark's training part.
+        #expect(byName["weight of a synthetic row"] == AutoMLDataset.defaultWordDGAWeight)
+        // The options reach the benchmark's training part.
         let on = try runme(["bench", "train", "--data", dataPath, "--minutes", "0.1", "--max-trials", "3",
-                            "--held-out-per-family", "5", "--word-dga-examples", "50", "--dir", directory.url.path, "--json"])
+                            "--held-out-per-family", "5", "--word-dga-examples", "50", "--word-dga-weight", "0.5",
+                            "--dir", directory.url.path, "--json"])
         try #require(on.status == 0, "\(on.stderr)")
         let onFigures = try #require(try JSONSerialization.jsonObject(with: Data(on.stdout.utf8)) as? [[String: Any]])
         #expect(onFigures.first { $0["name"] as? String == "synthetic word-built ioc rows in training" }?["value"] as? Double == 50)
+        #expect(onFigures.first { $0["name"] as? String == "weight of a synthetic row" }?["value"] as? Double == 0.5)
         let refused = try runme(["bench", "train", "--word-dga-examples=-1"])
         #expect(refused.status != 0 && refused.stderr.contains("--word-dga-examples"))
+        let weightless = try runme(["bench", "train", "--word-dga-weight", "0"])
+        #expect(weightless.status != 0 && weightless.stderr.contains("--word-dga-weight must be above 0"))
         // The scratch store is removed.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).allSatisfy { !$0.hasPrefix("runme-bench-train-") })
     }

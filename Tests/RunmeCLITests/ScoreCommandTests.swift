@@ -43,13 +43,16 @@ import Tracking
         }
 
         let input = directory.file("names.txt")
-        try Data("google.com\n\n1.2.3.4\nbad name!\n\(random).com\n".utf8).write(to: input)
+        try Data("google.com\n\n1.2.3.4\nbad name!\n\(random).com\nexample..com\nco.uk\n".utf8).write(to: input)
         let json = try runme(["score", "--input", input.path, "--json", "--store", storePath])
         #expect(json.status == 1)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(rows.map { $0["name"] as? String } == ["google.com", "1.2.3.4", "bad name!", "\(random).com"])
-        #expect(rows.map { $0["class"] as? String } == ["legit", nil, nil, "ioc"])
+        #expect(rows.map { $0["name"] as? String } == ["google.com", "1.2.3.4", "bad name!", "\(random).com", "example..com", "co.uk"])
+        #expect(rows.map { $0["class"] as? String } == ["legit", nil, nil, "ioc", nil, nil])
         #expect(rows[1]["error"] as? String != nil && rows[2]["error"] as? String != nil)
+        // An empty label is named as such; a bare public suffix has no label at all.
+        #expect((rows[4]["error"] as? String)?.hasPrefix("an empty label (a leading dot or two dots in a row)") == true, "\(rows[4])")
+        #expect(rows[5]["error"] as? String == "no label left of the public suffix 'co.uk'", "\(rows[5])")
         #expect((rows[0]["top_features"] as? [[String: Any]])?.count == 3)
         #expect(((rows[3]["probability"] as? Double) ?? 0) > 0.5)
 

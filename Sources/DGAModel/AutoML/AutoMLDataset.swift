@@ -29,6 +29,16 @@ public struct AutoMLDataset: Sendable {
     /// last this many rows of `split.train` (and of `labels`, `isIOC`, the training matrices).
     /// Never in validation or test, which stay the real lists' split.
     public var syntheticTrainingRows: Int = 0
+    /// What each synthetic row weighs against a real ioc row (`word_dga_weight`; both are then
+    /// weighed by the trial's class weight). Below 1, many synthetic rows can show the shape of
+    /// word-built names while weighing, together, no more than a few do.
+    public var syntheticRowWeight: Float = 1
+    /// The training rows' weights: nil (all 1) without synthetic rows or when they weigh 1.
+    public var trainingWeights: [Float]? {
+        guard syntheticTrainingRows > 0, syntheticRowWeight != 1 else { return nil }
+        return Array(repeating: 1, count: truth.train.count - syntheticTrainingRows)
+            + Array(repeating: syntheticRowWeight, count: syntheticTrainingRows)
+    }
     /// The rows of the real lists (the training table), before any synthetic row.
     public var realRowCount: Int { labels.count - syntheticTrainingRows }
 
@@ -62,11 +72,16 @@ public struct AutoMLDataset: Sendable {
         return ioc == 0 ? 1 : Double(real.count - ioc) / Double(ioc)
     }
 
-    /// Synthetic word-built ioc rows added to training by default (`word_dga_examples`): none.
-    /// Measured with 100, 300 and 1,000 (RUNME.md § AutoML figures), they raised held-out ROC
-    /// AUC from 0.76-0.80 to 0.93-0.96 but cost 0.0015-0.0075 of test ROC AUC on every seed, so
-    /// the option stays off until a feature separates word-built DGA names from legit ones.
-    public static let defaultWordDGAExamples = 0
+    /// Synthetic word-built ioc rows added to training by step 02 and `bench train` by default
+    /// (`word_dga_examples`), each weighing `defaultWordDGAWeight` of a real ioc row: together
+    /// 90 rows' worth, about 5% of the real training ioc weight. The accelerator's DGA list holds
+    /// almost no word-built names, so without them the model ranks word-built families *below*
+    /// unfamiliar legit names (held-out ROC AUC 0.75-0.80); with them 0.95-0.96, for about 0.001
+    /// of test ROC AUC on seed 42 (RUNME.md § AutoML figures).
+    public static let defaultWordDGAExamples = 600
+    /// What a synthetic row weighs against a real ioc row by default (`word_dga_weight`): many
+    /// light rows rather than a few heavy ones (150 rows of weight 1 cost more test precision).
+    public static let defaultWordDGAWeight = 0.15
 
     /// Splits (stratified, seeded) and featurizes the rows.
     ///
@@ -79,14 +94,18 @@ public struct AutoMLDataset: Sendable {
     ///   the training half of the dictionary) appended to the training part after the split;
     ///   0 adds none. They are featurized like the real training rows (out of fold) and never
     ///   reach validation or test.
+    /// - Parameter wordDGAWeight: what each synthetic row weighs against a real ioc row.
     public static func prepare(labels realLabels: [String], isIOC realIsIOC: [Bool], dictionaryWords: [String], seed: UInt64,
                                validationFraction: Double = 0.1, testFraction: Double = 0.2,
                                outOfFoldCount: Int? = OutOfFoldFeatures.defaultFoldCount,
-                               wordDGAExamples: Int = 0) throws -> AutoMLDataset {
+                               wordDGAExamples: Int = 0, wordDGAWeight: Double = 1) throws -> AutoMLDataset {
         guard realLabels.count == realIsIOC.count else {
             throw AutoMLError.notEnoughData("\(realLabels.count) labels but \(realIsIOC.count) classes")
         }
         guard wordDGAExamples >= 0 else { throw AutoMLError.invalidSetting("word_dga_examples \(wordDGAExamples) must be 0 or more") }
+        guard wordDGAWeight > 0, wordDGAWeight.isFinite else {
+            throw AutoMLError.invalidSetting("word_dga_weight \(wordDGAWeight) must be above 0 (1 = a real ioc row's weight)")
+        }
         let realSplit = try DataSplit.stratified(labels: realIsIOC, train: 1 - validationFraction - testFraction,
                                                  validation: validationFraction, test: testFraction, seed: seed)
         // The split is made on the real rows alone (the same as without augmentation); the
@@ -131,6 +150,7 @@ public struct AutoMLDataset: Sendable {
             hashed: Parts(train: train.1, validation: validation.1, test: test.1),
             truth: truth, outOfFoldCount: outOfFoldCount)
         data.syntheticTrainingRows = synthetic.count
+        data.syntheticRowWeight = Float(wordDGAWeight)
         return data
     }
 }

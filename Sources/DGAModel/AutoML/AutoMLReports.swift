@@ -45,7 +45,8 @@ public enum AutoMLReports {
                      + "stratified, tree models weigh ioc rows by legit/ioc of the training split, and F1 is computed at the threshold chosen on validation.", ""]
         if data.syntheticTrainingRows > 0 {
             lines += ["Training also holds \(data.syntheticTrainingRows) synthetic word-built ioc labels (`word_dga_examples`, from the training "
-                      + "half of the dictionary), not counted above and never in validation or test.", ""]
+                      + "half of the dictionary), each weighing \(data.syntheticRowWeight) of a real ioc row (`word_dga_weight`), "
+                      + "not counted above and never in validation or test.", ""]
         }
         for (title, key, width) in [("Label length (characters)", \(length: [Double], entropy: [Double]).length, 4.0),
                                     ("Shannon entropy (bits)", \(length: [Double], entropy: [Double]).entropy, 0.5)] {

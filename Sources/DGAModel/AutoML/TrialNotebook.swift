@@ -21,6 +21,8 @@ public enum TrialNotebook {
         public let scalePosWeight: Double
         /// Folds of the training rows' out-of-fold features; nil when featurized in-sample.
         public let outOfFoldCount: Int?
+        /// Synthetic word-built ioc rows among the training rows, and what each weighs.
+        public let syntheticTrainingRows: Int, syntheticRowWeight: Float
 
         /// The summary of a prepared dataset.
         public init(_ data: AutoMLDataset, seed: UInt64, fingerprint: String) {
@@ -36,6 +38,8 @@ public enum TrialNotebook {
             hashBuckets = data.featurizer.configuration.hashing.bucketCount
             scalePosWeight = data.scalePosWeight
             outOfFoldCount = data.outOfFoldCount
+            syntheticTrainingRows = data.syntheticTrainingRows
+            syntheticRowWeight = data.syntheticRowWeight
         }
     }
 
@@ -68,6 +72,11 @@ public enum TrialNotebook {
         lines.append("| validation | \(data.validationRows) | \(data.validationIOC) | early stopping, the threshold, ranking trials |")
         lines.append("| test | \(data.testRows) | \(data.testIOC) | only the best model's final report |")
         lines.append("")
+        if data.syntheticTrainingRows > 0 {
+            lines.append("The training rows include \(data.syntheticTrainingRows) synthetic word-built ioc labels (`word_dga_examples`), "
+                         + "each weighing \(data.syntheticRowWeight) of a real ioc row (`word_dga_weight`).")
+            lines.append("")
+        }
         lines.append("## Features")
         lines.append("")
         lines.append("Featurizer version \(data.featurizerVersion), fingerprint `\(data.featurizerFingerprint.prefix(16))…` (saved as `model/featurizer.json`).")

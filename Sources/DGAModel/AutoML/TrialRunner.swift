@@ -45,11 +45,11 @@ public enum TrialRunner {
         let trainLabels = data.truth.train.map { Float($0 ? 1 : 0) }
         let validationLabels = data.truth.validation.map { Float($0 ? 1 : 0) }
         if configuration.algorithm.usesHashedNGrams {
-            training = try DMatrix(data.hashed.train, labels: trainLabels, nthread: nthread)
+            training = try DMatrix(data.hashed.train, labels: trainLabels, weights: data.trainingWeights, nthread: nthread)
             validation = try DMatrix(data.hashed.validation, labels: validationLabels, nthread: nthread)
         } else {
             let names = Featurizer.names(of: AutoMLDataset.denseFeatures)
-            training = try DMatrix(data.dense.train, labels: trainLabels, featureNames: names, nthread: nthread)
+            training = try DMatrix(data.dense.train, labels: trainLabels, weights: data.trainingWeights, featureNames: names, nthread: nthread)
             validation = try DMatrix(data.dense.validation, labels: validationLabels, featureNames: names, nthread: nthread)
         }
         let rounds = max(1, min(configuration.rounds, roundLimit ?? Int.max))

@@ -26,7 +26,7 @@ public enum WordDGAAugmentation {
         let vocabulary = VocabularySplit.trainingWords(dictionaryWords)
             .filter { (3...10).contains($0.count) && $0.allSatisfy { $0 >= "a" && $0 <= "z" } }
         guard vocabulary.count >= minimumVocabulary else {
-            throw AutoMLError.notEnoughData("the word-based DGA augmentation needs at least \(minimumVocabulary) dictionary words of 3-10 letters in its half of the dictionary, found \(vocabulary.count)")
+            throw AutoMLError.notEnoughData("the word-based DGA augmentation needs at least \(minimumVocabulary) dictionary words of 3-10 letters in its half of the dictionary, found \(vocabulary.count); use a larger dictionary, or set word_dga_examples (job parameter automl_word_dga_examples) to 0 to train without them")
         }
         var generator = SplitMix64(seed: seed ^ 0x3D5A_77C1_9B0E_4F21)
         func below(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
