@@ -25,7 +25,7 @@ extension BenchCommand {
                 family the share caught and its ROC AUC against the legit labels. \
                 --word-dga-examples N adds N synthetic word-built DGA labels made from the other half \
                 to the training part (never to validation or test), each weighing --word-dga-weight W of a \
-                real ioc row; as step 02, 600 of 0.15 by default, 0 for none. Targets: test ROC AUC 0.997 and F1 0.92; held-out ROC AUC 0.95 \
+                real ioc row; as step 02, \(AutoMLDataset.defaultWordDGAExamples) of \(AutoMLDataset.defaultWordDGAWeight) by default, 0 for none. Targets: test ROC AUC 0.997 and F1 0.92; held-out ROC AUC 0.95 \
                 with at most 2% of legit labels flagged.
                 """
         )

@@ -314,8 +314,8 @@ struct FinalModelRows {
     let syntheticRows: Range<Int>
     /// The rows of the real lists, in order.
     var realRows: [Int] { truth.indices.filter { !syntheticRows.contains($0) } }
-    /// What a synthetic row weighs against a real one (`AutoMLDataset.syntheticRowWeight`).
-    let syntheticWeight: Float
+    /// Each row's weight (`AutoMLDataset.trainingWeights`, validation rows weighing 1); nil when all weigh 1.
+    let weights: [Float]?
     let dense: DenseMatrix
     let hashed: SparseMatrix
 
@@ -323,15 +323,15 @@ struct FinalModelRows {
         labels = (data.split.train + data.split.validation).map { data.labels[$0] }
         truth = data.truth.train + data.truth.validation
         syntheticRows = (data.truth.train.count - data.syntheticTrainingRows)..<data.truth.train.count
-        syntheticWeight = data.syntheticRowWeight
+        weights = data.trainingWeights.map { $0 + Array(repeating: 1, count: data.truth.validation.count) }
         dense = DenseMatrix.concatenating([data.dense.train, data.dense.validation], columnCount: data.dense.train.columnCount)
         hashed = SparseMatrix.concatenating([data.hashed.train, data.hashed.validation], columnCount: data.hashed.train.columnCount)
     }
 
     func matrix(_ rows: [Int], hashed useHashed: Bool, withLabels: Bool) throws -> DMatrix {
         let labels = withLabels ? rows.map { Float(truth[$0] ? 1 : 0) } : nil
-        let weighted = withLabels && syntheticWeight != 1 && rows.contains { syntheticRows.contains($0) }
-        let weights = weighted ? rows.map { syntheticRows.contains($0) ? syntheticWeight : 1 } : nil
+        // Only a training matrix that holds a weighed row carries weights (XGBoost reads none as all 1).
+        let weights = self.weights.flatMap { all in withLabels && rows.contains { all[$0] != 1 } ? rows.map { all[$0] } : nil }
         if useHashed { return try DMatrix(hashed.selecting(rows: rows), labels: labels, weights: weights, nthread: 1) }
         return try DMatrix(dense.selecting(rows: rows), labels: labels, weights: weights,
                            featureNames: Featurizer.names(of: AutoMLDataset.denseFeatures), nthread: 1)
