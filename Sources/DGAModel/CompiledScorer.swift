@@ -133,7 +133,7 @@ public struct CompiledScorer: Sendable {
                             values.withUnsafeBufferPointer { v in
                                 let margin = model.margin(columns: i, values: v)
                                 model.contributions(columns: i, values: v, into: phi, scratch: &scratch)
-                                out[offset] = result(margin: margin, phi: phi, candidates: i.map { Int($0) })
+                                out[offset] = result(margin: margin, phi: phi, candidates: i.map { Int($0) }, row: nil)
                             }
                         }
                     }
@@ -154,14 +154,16 @@ public struct CompiledScorer: Sendable {
                         guard let phis = phis.baseAddress else { return }
                         model.approximateContributions(dense: base, rowCount: range.count, into: phis)
                         for offset in 0..<range.count {
-                            out[offset] = result(margin: margins[offset], phi: phis + offset * stride, candidates: nil)
+                            out[offset] = result(margin: margins[offset], phi: phis + offset * stride, candidates: nil,
+                                                 row: UnsafeBufferPointer(start: base + offset * dense, count: dense))
                         }
                     }
                     return
                 }
                 for offset in 0..<range.count {
                     model.contributions(dense: base + offset * dense, into: phi, scratch: &scratch)
-                    out[offset] = result(margin: margins[offset], phi: phi, candidates: nil)
+                    out[offset] = result(margin: margins[offset], phi: phi, candidates: nil,
+                                         row: UnsafeBufferPointer(start: base + offset * dense, count: dense))
                 }
             }
             }
@@ -169,18 +171,27 @@ public struct CompiledScorer: Sendable {
     }
 
     /// The score from a margin and its contributions: the three largest by magnitude (nonzero),
-    /// ties to the lower column, as a stable sort of the library's output gives.
-    private func result(margin: Float, phi: UnsafeMutablePointer<Float>, candidates: [Int]?) -> DomainScore {
-        var top: [(column: Int, value: Float)] = []
-        top.reserveCapacity(4)
-        let consider = { (column: Int) in
+    /// ties to the lower column, as a stable sort of the library's output gives. `row` is the
+    /// featurized row, when its columns are the model's: each contribution then carries its
+    /// feature's value, which saves featurizing the label again to explain it.
+    private func result(margin: Float, phi: UnsafeMutablePointer<Float>, candidates: [Int]?, row: UnsafeBufferPointer<Float>?) -> DomainScore {
+        // The three kept in locals, largest first (an array here was a heap allocation per row).
+        var columns = (-1, -1, -1)
+        var magnitudes: (Float, Float, Float) = (-1, -1, -1)
+        func consider(_ column: Int) {
             let value = phi[column]
             guard value != 0, !value.isNaN else { return }
-            var position = top.count
-            while position > 0 && abs(top[position - 1].value) < abs(value) { position -= 1 }
-            if position < 3 {
-                top.insert((column, value), at: position)
-                if top.count > 3 { top.removeLast() }
+            let magnitude = abs(value)
+            // Strictly larger moves ahead: ties keep the lower column first.
+            if magnitude > magnitudes.0 {
+                columns = (column, columns.0, columns.1)
+                magnitudes = (magnitude, magnitudes.0, magnitudes.1)
+            } else if magnitude > magnitudes.1 {
+                columns = (columns.0, column, columns.1)
+                magnitudes = (magnitudes.0, magnitude, magnitudes.1)
+            } else if magnitude > magnitudes.2 {
+                columns.2 = column
+                magnitudes.2 = magnitude
             }
         }
         if let candidates {
@@ -189,9 +200,13 @@ public struct CompiledScorer: Sendable {
         } else {
             for column in 0..<model.featureCount { consider(column) }
         }
+        var top: [FeatureContribution] = []
+        for column in [columns.0, columns.1, columns.2] where column >= 0 {
+            top.append(FeatureContribution(feature: columnNames[column], contribution: Double(phi[column]),
+                                           value: row.flatMap { column < $0.count ? Double($0[column]) : nil }))
+        }
         let probability = Double(CompiledModel.probability(margin: margin))
-        return DomainScore(probability: probability, predictedClass: probability >= threshold ? "ioc" : "legit",
-                           topFeatures: top.map { FeatureContribution(feature: columnNames[$0.column], contribution: Double($0.value)) })
+        return DomainScore(probability: probability, predictedClass: probability >= threshold ? "ioc" : "legit", topFeatures: top)
     }
 
     // MARK: Features

@@ -227,47 +227,55 @@ public struct Featurizer: Sendable {
         let length = bytes.count
         var digits = 0, vowels = 0, hyphens = 0, switches = 0, rare = 0
         var run = 0, longestRun = 0, distinct = 0
-        var hex = length > 0
+        var allHex = 1  // 1 while every character so far is a hexadecimal digit
         var entropy = 0.0
         withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 128) { counts in
             counts.initialize(repeating: 0)
             var previousClass = 0  // 0 other, 1 letter, 2 digit
+            // Branch-free, and without overflow checks (no count of a label's bytes comes near
+            // Int's range): which class a character is in is as good as random to the branch
+            // predictor, so every test on it written as a branch (a switch over the class, a
+            // new character counted as it came, the class change, the hexadecimal test)
+            // mispredicted about once a character.
             for byte in bytes {
                 let slot = Int(byte & 0x7F)
-                if counts[slot] == 0 { distinct += 1 }
+                distinct &+= counts[slot] == 0 ? 1 : 0
                 counts[slot] &+= 1
-                // Branch-free: which class a character is in is as good as random to the branch
-                // predictor, so a switch over it mispredicted about once a character.
                 let letterIndex = UInt32(byte) &- UInt32(UInt8(ascii: "a"))
                 let isLetter = letterIndex < 26
                 let letterBit: UInt32 = isLetter ? 1 &<< letterIndex : 0
-                let isDigit = UInt32(byte) &- UInt32(UInt8(ascii: "0")) < 10
+                let digit = UInt32(byte) &- UInt32(UInt8(ascii: "0")) < 10 ? 1 : 0
                 let consonant = letterBit & ~Self.vowelBits != 0
-                vowels += Int(truncatingIfNeeded: (letterBit & Self.vowelBits) &>> letterIndex)
-                rare += Int(truncatingIfNeeded: (letterBit & Self.rareBits) &>> letterIndex)
-                digits += isDigit ? 1 : 0
-                hyphens += byte == UInt8(ascii: "-") ? 1 : 0
-                run = consonant ? run + 1 : 0
+                vowels &+= Int(truncatingIfNeeded: (letterBit & Self.vowelBits) &>> letterIndex)
+                rare &+= Int(truncatingIfNeeded: (letterBit & Self.rareBits) &>> letterIndex)
+                digits &+= digit
+                hyphens &+= byte == UInt8(ascii: "-") ? 1 : 0
+                run = consonant ? run &+ 1 : 0
                 longestRun = max(longestRun, run)
-                hex = hex && (isDigit || letterBit & Self.hexLetterBits != 0)
-                let currentClass = isLetter ? 1 : (isDigit ? 2 : 0)
-                if currentClass != 0 && previousClass != 0 && currentClass != previousClass { switches += 1 }
+                allHex &= digit | (letterBit & Self.hexLetterBits != 0 ? 1 : 0)
+                let currentClass = isLetter ? 1 : digit &* 2
+                // A letter next to a digit, either way: the only pair of classes whose product is 2.
+                switches &+= currentClass &* previousClass == 2 ? 1 : 0
                 previousClass = currentClass
             }
             if length > 0 {
                 // -Σ p·log2 p = log2 L − (Σ c·log2 c) / L: one logarithm per label, the rest
-                // from a table, over the characters present.
+                // from a table, over the characters present. A character met again finds its
+                // count zeroed and adds the table's 0 · log2 0 = +0, which leaves the sum as it
+                // was: no branch on whether it was met (as good as random to the predictor).
                 var sum = 0.0
-                for byte in bytes {
-                    let slot = Int(byte & 0x7F)
-                    let count = Int(counts[slot])
-                    guard count > 0 else { continue }
-                    sum += count < Self.countLog2Count.count ? Self.countLog2Count[count] : Double(count) * log2(Double(count))
-                    counts[slot] = 0  // each character once
+                Self.countLog2Count.withUnsafeBufferPointer { table in
+                    for byte in bytes {
+                        let slot = Int(byte & 0x7F)
+                        let count = Int(counts[slot])
+                        sum += count < table.count ? table[count] : Double(count) * log2(Double(count))
+                        counts[slot] = 0  // each character once
+                    }
                 }
                 entropy = max(0, log2(Double(length)) - sum / Double(length))
             }
         }
+        let hex = length > 0 && allHex == 1
         let size = Float(max(length, 1))
         out[DomainFeature.length.columnIndex] = Float(length)
         out[DomainFeature.entropy.columnIndex] = Float(entropy)

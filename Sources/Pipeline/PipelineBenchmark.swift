@@ -75,6 +75,10 @@ public enum PipelineBenchmark {
         let cpuStart = processCPUSeconds()
         let summary = try await pipeline.runUpdate(try await pipeline.plan())
         let seconds = (ContinuousClock.now - clock) / .seconds(1)
+        let cpuToCommit = processCPUSeconds() - cpuStart
+        // The checkpoint runs after the commit on a thread of its own; its cost is counted
+        // apart, and in the CPU time.
+        let checkpointSeconds = pipeline.waitForCheckpoint() ?? 0
         let cpuSeconds = processCPUSeconds() - cpuStart
         let stored = Int(try database.scalar("SELECT count(*) FROM dns_log_analytics")?.int64Value ?? 0)
         guard summary.rowsRead == lines, stored + summary.quarantined == lines else {
@@ -85,9 +89,11 @@ public enum PipelineBenchmark {
         return [
             Figure(name: "COF records to committed dns_log_analytics rows, end to end (top features: \(topFeatures.rawValue))", value: Double(lines) / seconds, unit: "records/s"),
             // On a shared machine the wall clock counts time spent waiting for a core.
-            Figure(name: "same, per CPU second of the process (user + system)", value: Double(lines) / cpuSeconds, unit: "records/s"),
+            Figure(name: "same, per CPU second of the process (user + system, with the checkpoint)", value: Double(lines) / cpuSeconds, unit: "records/s"),
             Figure(name: "update time (read, parse, extract, score, enrich, commit)", value: seconds, unit: "s"),
-            Figure(name: "CPU time of the update (user + system, all threads)", value: cpuSeconds, unit: "s"),
+            Figure(name: "CPU time of the update (user + system, all threads)", value: cpuToCommit, unit: "s"),
+            Figure(name: "WAL checkpoint after the commit (background thread)", value: checkpointSeconds, unit: "s"),
+            Figure(name: "CPU time of the update and the checkpoint", value: cpuSeconds, unit: "s"),
             Figure(name: "input size", value: Double(bytes) / 1e6, unit: "MB"),
             Figure(name: "distinct names", value: Double(distinct), unit: "rows"),
             Figure(name: "detections written to dns_ioc_latest (latest per name)", value: Double(summary.detections), unit: "rows"),

@@ -18,13 +18,11 @@ public final class ScoringModel: @unchecked Sendable {
     public let bundle: ModelBundle
     /// How the three features behind a detection are found.
     public let topFeatureMethod: TopFeatureMethod
-    private var probabilities: [String: Double] = [:]
+    private var scores = LabelScoreCache()
     private var explanations: [String: String] = [:]
     /// Labels a cache holds before it is emptied: a watch that runs for days meets machine-made
     /// names that never repeat, and an unbounded cache would grow with every one of them.
     static let cacheLimit = 1_000_000
-    /// Labels cached before the score cache reserves room for ``cacheLimit`` (small inputs do not).
-    static let reserveAbove = 131_072
 
     /// Resolves `uri` in `store` and loads the model.
     ///
@@ -60,42 +58,33 @@ public final class ScoringModel: @unchecked Sendable {
 
     /// The ioc probability of each label, scoring the labels not seen before in one batch.
     public func probabilities(_ labels: [String]) throws -> [Double] {
-        // One cache lookup per label: the answers of cached labels are filled in at once,
-        // the others point at their place among the labels to score (each scored once).
+        // One lookup per label: a cached label's answer is filled in at once; a label new to
+        // the cache is added to it (its score to come) and to the labels to score, each once.
+        if scores.count + labels.count > Self.cacheLimit { scores.removeAll() }
+        let firstNew = scores.count
         var answer = [Double](repeating: 0, count: labels.count)
         var missing: [String] = []
-        var missingIndex: [String: Int] = [:]
-        var pending: [(position: Int, missing: Int)] = []
-        // A label's place among the missing ones, claimed in the same lookup that finds it.
-        func claim(_ slot: inout Int, _ label: String) -> Int {
-            if slot < 0 {
-                slot = missing.count
-                missing.append(label)
-            }
-            return slot
-        }
+        var pending: [(position: Int, entry: Int)] = []
         for (position, label) in labels.enumerated() {
-            if let cached = probabilities[label] {
-                answer[position] = cached
+            let (entry, existed) = scores.entry(for: label)
+            if entry < firstNew {
+                answer[position] = scores.score(of: entry)
                 continue
             }
-            if missingIndex.isEmpty { missingIndex.reserveCapacity(labels.count - position) }
-            pending.append((position, claim(&missingIndex[label, default: -1], label)))
+            if !existed { missing.append(label) }
+            pending.append((position, entry))
         }
         guard !missing.isEmpty else { return answer }
-        let scores = try bundle.probabilities(labels: missing)
-        for (position, index) in pending where index < scores.count { answer[position] = scores[index] }
-        if probabilities.count + missing.count > Self.cacheLimit {
-            // Start the cache over with this batch.
-            probabilities = [:]
-            probabilities.reserveCapacity(missing.count)
+        let fresh: [Double]
+        do {
+            fresh = try bundle.probabilities(labels: missing)
+        } catch {
+            scores.truncate(to: firstNew)
+            throw error
         }
-        if probabilities.count + missing.count > Self.reserveAbove, probabilities.capacity < Self.cacheLimit {
-            // A large input: room for the whole cache at once, rather than rehashing every
-            // label again at each doubling on the way there.
-            probabilities.reserveCapacity(Self.cacheLimit)
-        }
-        for (label, score) in zip(missing, scores) { probabilities[label] = score }
+        // The new entries were added in the order of `missing`.
+        for (offset, score) in fresh.enumerated() { scores.setScore(score, of: firstNew + offset) }
+        for (position, entry) in pending { answer[position] = scores.score(of: entry) }
         return answer
     }
 
@@ -144,6 +133,10 @@ public final class ScoringModel: @unchecked Sendable {
     }
 
     private func explain(_ label: String, _ features: [FeatureContribution]) -> String {
+        // The scorer's own row values when it had them (every dense model): no second pass.
+        if features.allSatisfy({ $0.value != nil }) {
+            return Self.json(features, values: features.map(\.value))
+        }
         let featurizer = bundle.featurizer
         var ngrams: [UInt32: Float]?
         func bucket(_ name: String) -> UInt32? { name.hasPrefix("ngram_bucket_") ? UInt32(name.dropFirst("ngram_bucket_".count)) : nil }
@@ -163,12 +156,42 @@ public final class ScoringModel: @unchecked Sendable {
             }
             return nil
         }
-        // All the label's numbers formatted in one call (value, contribution, feature by feature).
-        let numbers = JSONNumber.texts(zip(values, features).flatMap { [$0 ?? .nan, Double($1.contribution)] })
-        let items = features.indices.map { index -> String in
-            "{\"feature\":\(JSONStringLiteral.quoted(features[index].feature)),\"value\":\(numbers[2 * index]),\"contribution\":\(numbers[2 * index + 1])}"
+        return Self.json(features, values: values)
+    }
+
+    /// The `top_features` JSON array of `features` with their `values` (nil: null).
+    private static func json(_ features: [FeatureContribution], values: [Double?]) -> String {
+        // Written byte by byte into one buffer: built from interpolated strings, each
+        // detection's text was some ten small strings made and joined, as much time as
+        // computing its attributions.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 * features.count + 2)
+        bytes.append(UInt8(ascii: "["))
+        for index in features.indices {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #"{"feature":"#.utf8)
+            appendQuoted(features[index].feature, to: &bytes)
+            bytes.append(contentsOf: #","value":"#.utf8)
+            JSONNumber.append(index < values.count ? values[index] ?? .nan : .nan, to: &bytes)
+            bytes.append(contentsOf: #","contribution":"#.utf8)
+            JSONNumber.append(Double(features[index].contribution), to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
         }
-        return "[" + items.joined(separator: ",") + "]"
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `text` as a JSON string literal: as it is between quotes when no byte needs escaping
+    /// (every feature name), else through ``JSONStringLiteral``.
+    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: JSONStringLiteral.quoted(text).utf8)
+        }
     }
 }
 
@@ -178,15 +201,22 @@ enum JSONNumber {
     /// finite. Most values take ``appendSixSignificant(_:to:)``'s exact arithmetic path; the
     /// rest (a value within a hair of a rounding tie, or beyond 1e±22) go through `vsnprintf`.
     static func text(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer -> String in
-            let count = appendSixSignificant(value, to: buffer)
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
-        }
+        var bytes: [UInt8] = []
+        append(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// ``text(_:)`` of each value.
-    static func texts(_ values: [Double]) -> [String] { values.map(text) }
+    /// ``text(_:)`` of `value`, appended to `bytes` without making a string.
+    static func append(_ value: Double, to bytes: inout [UInt8]) {
+        guard value.isFinite else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let count = appendSixSignificant(value, to: buffer)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
 
     /// Writes `%.6g` of a finite `value` at the start of `buffer` (at least 32 bytes) and
     /// returns its length.

@@ -101,6 +101,8 @@ public final class ScoringPipeline {
     public var options: Options
     let client: FetchClient
     private let writers: ScoringWriters
+    /// Copies the WAL into the database after each update (nil for an in-memory database).
+    private let checkpointer: BackgroundCheckpointer?
 
     public init(database: Database, definition: ScoringPipelineDefinition, model: ScoringModel, input: InputLocation,
                 client: FetchClient, options: Options = Options()) throws {
@@ -111,7 +113,18 @@ public final class ScoringPipeline {
         self.client = client
         self.options = options
         writers = try ScoringWriters(database: database)
+        checkpointer = database.path == ":memory:" || database.path.isEmpty ? nil : BackgroundCheckpointer(path: database.path, name: "runme-pipeline-checkpoint")
     }
+
+    deinit {
+        // The last update's checkpoint may still be copying; it finishes on its own.
+        checkpointer?.finishInBackground()
+    }
+
+    /// Waits for the checkpoint that follows an update (the WAL copied into the database
+    /// file), and returns how long the last one took; nil when none ran.
+    @discardableResult
+    public func waitForCheckpoint() -> Double? { checkpointer?.waitUntilIdle() }
 
     /// The checkpoint of this pipeline.
     public var checkpoints: CheckpointStore { CheckpointStore(database: database, pipeline: definition.name) }
@@ -213,8 +226,10 @@ public final class ScoringPipeline {
         }
         summary.expectations = ledger.entries
         summary.seconds = (ContinuousClock.now - clock) / .seconds(1)
-        // Copy the WAL into the database now rather than in the middle of the next update.
-        _ = try? database.query("PRAGMA wal_checkpoint(PASSIVE)")
+        // The rows are committed. The WAL (as large as the rows written) is copied into the
+        // database by another connection, while the caller goes on: not in the middle of the
+        // next update, and not before this one returns.
+        checkpointer?.request()
         return summary
     }
 
@@ -249,6 +264,7 @@ public final class ScoringPipeline {
                 while let ready = try producer.channel.receive() {
                     if Task.isCancelled { throw CancellationError() }
                     try write(ready, into: &outcome, updateID: updateID)
+                    producer.giveBack(ready)
                 }
                 producer.stop()
                 outcome.linesRead = producer.recordsRead
@@ -309,6 +325,12 @@ final class BatchProducer: @unchecked Sendable {
     static let readAhead = 2
 
     let channel = BatchChannel<Ready>(capacity: BatchProducer.readAhead)
+    /// Batches written, handed back so that the reading thread, which made their rows, also
+    /// frees them. Freed on the writing thread, every row's strings went back to another
+    /// thread's malloc arena, and the file path every row shares had its reference count
+    /// moved between the cores row by row (about 0.1 s of CPU per 1,000,000 records).
+    private let writtenLock = NSLock()
+    private var writtenBatches: [Ready] = []
     private var work: BackgroundWork?
     /// Records the reader read (valid after ``stop()``).
     private(set) var recordsRead = 0
@@ -319,6 +341,12 @@ final class BatchProducer: @unchecked Sendable {
         let channel = channel
         work = BackgroundWork(name: "runme-pipeline-reader") { [self] in
             func prepare(_ batch: [LogLine]) throws -> Ready {
+                // The batches written since the last one are freed here, on this thread.
+                writtenLock.lock()
+                let done = writtenBatches
+                writtenBatches.removeAll(keepingCapacity: true)
+                writtenLock.unlock()
+                withExtendedLifetime(done) {}
                 let analytics = try definition.analytics.run(batch, ledger: ledger, describe: \.summary)
                 let gold = try definition.detections.run(analytics.kept, ledger: ledger, describe: { $0.row.summary })
                 return Ready(analytics: analytics, detections: gold.kept)
@@ -344,6 +372,13 @@ final class BatchProducer: @unchecked Sendable {
                 channel.close(error)
             }
         }
+    }
+
+    /// Hands a written batch back to the reading thread to free (see ``writtenBatches``).
+    func giveBack(_ ready: Ready) {
+        writtenLock.lock()
+        writtenBatches.append(ready)
+        writtenLock.unlock()
     }
 
     /// Stops reading (when the writer has not drained the channel) and waits for the thread.

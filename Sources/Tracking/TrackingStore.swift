@@ -30,7 +30,7 @@ public final class TrackingStore: @unchecked Sendable {
     // Recursive so that code inside `write { }` may call other store methods, which lock
     // again and nest their transaction as a savepoint, instead of deadlocking.
     private let lock = NSRecursiveLock()
-    private let checkpointer: Checkpointer?
+    private let checkpointer: BackgroundCheckpointer?
     // Guarded by `lock`.
     private var transactionDepth = 0
     private var commitsSinceCheckpoint = 0
@@ -49,7 +49,7 @@ public final class TrackingStore: @unchecked Sendable {
         self.database = database
         self.isReadOnly = isReadOnly
         self.schemaVersion = schemaVersion
-        checkpointer = isReadOnly ? nil : Checkpointer(path: database.path)
+        checkpointer = isReadOnly ? nil : BackgroundCheckpointer(path: database.path, name: "runme-tracking-checkpoint")
     }
 
     deinit {
@@ -131,7 +131,7 @@ public final class TrackingStore: @unchecked Sendable {
         // cache between calls and were read back from the WAL (about 30% slower logging).
         try database.execute("PRAGMA cache_size=-16384")
         if writable {
-            // Checkpoints normally run on the background `Checkpointer`; this inline one is
+            // Checkpoints normally run on the background `BackgroundCheckpointer`; this inline one is
             // the backstop that bounds the WAL. journal_size_limit truncates the WAL file
             // back after a checkpoint lets it restart.
             try database.execute("PRAGMA wal_autocheckpoint=\(walAutocheckpointPages)")
@@ -139,7 +139,7 @@ public final class TrackingStore: @unchecked Sendable {
         }
     }
 
-    /// The backstop inline checkpoint (see `Checkpointer`): 32 MiB of WAL.
+    /// The backstop inline checkpoint (see `BackgroundCheckpointer`): 32 MiB of WAL.
     static let walAutocheckpointPages = 32768
     /// Commits between requests to the background checkpointer (0.5–1 MiB of WAL for
     /// single-value calls; a big batch is left to the backstop).

@@ -25,8 +25,9 @@ extension BenchCommand {
                 shared machine, wall-clock time also counts other processes' turns on the cores). \
                 Then, unless --lines 0 or --model-dir, the scoring pipeline end to end (what \
                 `runme bench pipeline` measures): --lines generated COF lines read, parsed, \
-                extracted, scored, enriched and committed to dns_log_analytics; target 300,000 \
-                records/s. Before it, unless --lines 0, the same generated lines through `runme \
+                extracted, scored, enriched and committed to dns_log_analytics (to the commit; \
+                the per-CPU-second figure includes the WAL checkpoint that follows on another \
+                thread); target 300,000 records/s. Before it, unless --lines 0, the same generated lines through `runme \
                 score --stdin --top-features approx` in process (read, parse, extract, score, one \
                 JSON line out per record, to /dev/null), the streaming scorer the Spark driver \
                 pipes each partition through.

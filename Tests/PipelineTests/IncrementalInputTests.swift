@@ -46,6 +46,21 @@ import Testing
         #expect(try PipelineFixture.count(db, "SELECT count(*) FROM pipeline_updates WHERE state = 'COMPLETED'") == 2)
     }
 
+    @Test func theUpdateReturnsAtTheCommitAndTheWALIsCopiedAfter() async throws {
+        let (pipeline, db) = try await PipelineFixture.pipeline(input: input, store: store)
+        try copy("dns_events.json", as: "a.json")
+        let before = (try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int) ?? 0
+        let summary = try await pipeline.runUpdate(try await pipeline.plan())
+        #expect(summary.state == "COMPLETED")
+        // The rows are committed and visible when the update returns.
+        #expect(try PipelineFixture.count(db, "SELECT count(*) FROM dns_log_analytics") == (try PipelineFixture.recordLines("dns_events.json")))
+        // The checkpoint that follows copies them into the database file.
+        let seconds = try #require(pipeline.waitForCheckpoint())
+        #expect(seconds >= 0)
+        let after = (try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int) ?? 0
+        #expect(after > before, "database file \(before) → \(after) bytes")
+    }
+
     @Test func aChangedFileIsReportedAndReprocessedOnlyWhenAsked() async throws {
         let (pipeline, db) = try await PipelineFixture.pipeline(input: input, store: store)
         try copy("latest/dns_test_1.json", as: "latest.json")

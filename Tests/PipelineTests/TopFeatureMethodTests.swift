@@ -50,4 +50,33 @@ import Tracking
         // A cached answer is the same as the first.
         #expect(try approx.topFeatures(labels) == approxJSON)
     }
+
+    @Test("each top feature's value is the featurizer's value of that feature for the label, by either method")
+    func valuesAreTheFeaturizers() async throws {
+        let store = try TrackingStore.open(at: try await PipelineFixture.modelStore.value)
+        let labels = try Self.labels()
+        for method in [TopFeatureMethod.pathAttributions, .exact] {
+            let model = try ScoringModel(uri: PipelineFixture.championURI, store: store, topFeatures: method)
+            let json = try model.topFeatures(labels)
+            // The scorer hands over the row's values it had (a dense champion): no second pass.
+            let scored = method == .exact ? try model.bundle.score(labels: labels) : try model.bundle.scoreApproximatingContributions(labels: labels)
+            #expect(scored.allSatisfy { $0.topFeatures.allSatisfy { $0.value != nil } })
+            for (index, label) in labels.enumerated() {
+                let items = try #require(try JSONSerialization.jsonObject(with: Data(json[index].utf8)) as? [[String: Any]])
+                #expect(items.count == 3)
+                for item in items {
+                    let name = try #require(item["feature"] as? String)
+                    let feature = try #require(DomainFeature(rawValue: name), "a dense feature: \(name)")
+                    let expected = try #require(model.bundle.featurizer.features(DomainInput(label: label), selecting: [feature]).first)
+                    if expected.isNaN {
+                        #expect(item["value"] is NSNull, "\(method) \(label) \(name)")
+                    } else {
+                        let value = try #require(item["value"] as? Double, "\(method) \(label) \(name)")
+                        // The JSON holds six significant digits.
+                        #expect(abs(value - Double(expected)) <= 1e-5 * max(1, abs(Double(expected))), "\(method) \(label) \(name): \(value) vs \(expected)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -61,11 +61,11 @@ import Testing
         for value in values {
             #expect(JSONNumber.text(value) == String(format: "%.6g", value), "\(value)")
         }
-        // Several at once (one formatting call), non-finite ones as null among them.
+        // Appended one after another into one buffer, non-finite ones as null among them.
         let mixed = Array(values.prefix(40)) + [.nan, 1.25, -.infinity, 3e-9]
-        #expect(JSONNumber.texts(mixed) == mixed.map { $0.isFinite ? String(format: "%.6g", $0) : "null" })
-        #expect(JSONNumber.texts([]) == [])
-        #expect(JSONNumber.texts([.nan]) == ["null"])
+        var bytes: [UInt8] = []
+        for value in mixed { JSONNumber.append(value, to: &bytes) }
+        #expect(String(decoding: bytes, as: UTF8.self) == mixed.map { $0.isFinite ? String(format: "%.6g", $0) : "null" }.joined())
         #expect(JSONNumber.text(.nan) == "null")
         #expect(JSONNumber.text(.infinity) == "null")
     }

@@ -16,6 +16,15 @@ public struct FeatureContribution: Sendable, Equatable {
     public let feature: String
     /// Log-odds toward ioc (negative: toward legit).
     public let contribution: Double
+    /// The feature's value in the scored row (NaN: missing), when the scorer had the row at
+    /// hand; nil otherwise (hashed n-gram rows, the XGBoost library's path).
+    public let value: Double?
+
+    public init(feature: String, contribution: Double, value: Double? = nil) {
+        self.feature = feature
+        self.contribution = contribution
+        self.value = value
+    }
 }
 
 /// A saved DGA model: the XGBoost JSON, its featurizer and its manifest, loaded from the
