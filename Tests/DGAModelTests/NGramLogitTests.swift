@@ -1,5 +1,6 @@
 @testable import DGAModel
 import Foundation
+import Hashing
 import Testing
 import TestSupport
 
@@ -47,6 +48,34 @@ import TestSupport
                 expected += Double(rows.values[position]) * Double(logit.weight(bucket: Int(rows.columnIndices[position])))
             }
             #expect(abs(Double(features[row, 0]) - expected) < 1e-4, "\(label): \(features[row, 0]) vs \(expected)")
+        }
+    }
+
+    /// Buckets that come again, and buckets that share their low 9 bits (one bit of
+    /// `logit(buckets:)`'s mask of buckets seen) with another, are counted exactly: the logit
+    /// is the weights times the counts over √(Σ count²), as from a dictionary of counts.
+    @Test func repeatedAndCollidingBucketsAreCountedExactly() throws {
+        let (featurizer, _, _) = try Self.fitted()
+        let logit = try #require(featurizer.ngramLogit)
+        let buckets = logit.weights.count
+        #expect(buckets > 4 * 512)
+        var generator = SplitMix64(seed: 5)
+        for trial in 0..<200 {
+            // A few bases, each also met as base + 512·k (same place, another bucket), in a
+            // random order and with repeats.
+            let bases = (0..<(1 + trial % 6)).map { _ in Int(generator.next() % UInt64(buckets - 4 * 512)) }
+            var list: [UInt32] = []
+            for _ in 0..<(1 + trial % 40) {
+                let base = bases[Int(generator.next() % UInt64(bases.count))]
+                list.append(UInt32(base + 512 * Int(generator.next() % 4)))
+            }
+            var counts: [UInt32: Int] = [:]
+            for bucket in list { counts[bucket, default: 0] += 1 }
+            let norm = Double(counts.values.map { $0 * $0 }.reduce(0, +)).squareRoot()
+            var expected = Double(logit.bias)
+            for (bucket, count) in counts { expected += Double(count) * Double(logit.weight(bucket: Int(bucket))) / norm }
+            let value = list.withUnsafeBufferPointer { logit.logit(buckets: $0) }
+            #expect(abs(Double(value) - expected) < 1e-4, "trial \(trial): \(list): \(value) vs \(expected)")
         }
     }
 
