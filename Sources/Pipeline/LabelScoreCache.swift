@@ -10,8 +10,9 @@ import Hashing
 /// reading thread. Here a label is hashed once, found or added in one probe sequence, and its
 /// score is stored later by entry number, without hashing again.
 ///
-/// The hash is seeded at random per process (as Swift's `Hasher` is), so names in a log
-/// cannot be chosen ahead to collide. Labels are stored in one byte buffer; entries are
+/// The hash is seeded at random per process (as Swift's `Hasher` is), so whoever writes the
+/// names a log holds cannot work out ahead which of them share a slot (though it is not a
+/// keyed cryptographic hash, as SipHash is). Labels are stored in one byte buffer; entries are
 /// never removed one by one, only the newest ones together (``truncate(to:)``) or all.
 struct LabelScoreCache {
     private struct Entry {
