@@ -131,9 +131,11 @@ public final class TrackingStore: @unchecked Sendable {
         // cache between calls and were read back from the WAL (about 30% slower logging).
         try database.execute("PRAGMA cache_size=-16384")
         if writable {
-            // Checkpoints normally run on the background `BackgroundCheckpointer`; this inline one is
-            // the backstop that bounds the WAL. journal_size_limit truncates the WAL file
-            // back after a checkpoint lets it restart.
+            // Checkpoints normally run on the `BackgroundCheckpointer`; this inline one is the
+            // backstop that bounds the WAL: while logging never pauses, frames appended during
+            // a background pass keep the WAL from restarting, and the inline checkpoint (cheap
+            // by then, most pages already copied) lets it restart. journal_size_limit truncates
+            // the WAL file back after a checkpoint lets it restart.
             try database.execute("PRAGMA wal_autocheckpoint=\(walAutocheckpointPages)")
             try database.execute("PRAGMA journal_size_limit=\(64 << 20)")
         }

@@ -27,8 +27,8 @@ extension BenchCommand {
                 `runme bench pipeline` measures): --lines generated COF lines read, parsed, \
                 extracted, scored, enriched and committed to dns_log_analytics (to the commit; \
                 the per-CPU-second figure includes the WAL checkpoint that follows on another \
-                thread); target 300,000 records/s. Before it, unless --lines 0, the same generated lines through `runme \
-                score --stdin --top-features approx` in process (read, parse, extract, score, one \
+                thread); target 300,000 records/s. Before it, unless --lines 0, the same \
+                generated lines through `runme score --stdin --top-features approx` in process (read, parse, extract, score, one \
                 JSON line out per record, to /dev/null), the streaming scorer the Spark driver \
                 pipes each partition through.
                 """
