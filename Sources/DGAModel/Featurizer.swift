@@ -224,6 +224,31 @@ public struct Featurizer: Sendable {
     /// buckets as `NGramHashing.buckets` wrote them (the batch path hashes them ahead).
     func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
                     into out: UnsafeMutableBufferPointer<Float>, logitBuckets: UnsafeBufferPointer<UInt32>? = nil) {
+        withLookups { computeAll(bytes: bytes, labelCount: labelCount, tables: tables, into: out, logitBuckets: logitBuckets, lookups: $0) }
+    }
+
+    /// What `computeAll` reads beyond the tables' own memory, fetched once per batch by the
+    /// batch path: fetched per label, the index cost a reference count up and down and the table
+    /// a call to `swift_once` (a lazily initialised static), each label.
+    struct Lookups {
+        /// The featurizer's `gramIndex`, unretained: the featurizer keeps it alive, and reading
+        /// it through `_withUnsafeGuaranteedRef` costs no reference count.
+        let gramIndex: Unmanaged<GramIndex>?
+        /// `countLog2Count`.
+        let countLog2Count: UnsafeBufferPointer<Double>
+    }
+
+    /// Runs `body` with this featurizer's `Lookups`.
+    func withLookups<R>(_ body: (Lookups) -> R) -> R {
+        Self.countLog2Count.withUnsafeBufferPointer { countLog2Count in
+            withExtendedLifetime(gramIndex) {
+                body(Lookups(gramIndex: gramIndex.map { Unmanaged.passUnretained($0) }, countLog2Count: countLog2Count))
+            }
+        }
+    }
+
+    func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
+                    into out: UnsafeMutableBufferPointer<Float>, logitBuckets: UnsafeBufferPointer<UInt32>?, lookups: Lookups) {
         let length = bytes.count
         var digits = 0, vowels = 0, hyphens = 0, switches = 0, rare = 0
         var run = 0, longestRun = 0, distinct = 0
@@ -264,7 +289,8 @@ public struct Featurizer: Sendable {
                 // count zeroed and adds the table's 0 · log2 0 = +0, which leaves the sum as it
                 // was: no branch on whether it was met (as good as random to the predictor).
                 var sum = 0.0
-                Self.countLog2Count.withUnsafeBufferPointer { table in
+                do {
+                    let table = lookups.countLog2Count
                     for byte in bytes {
                         let slot = Int(byte & 0x7F)
                         let count = Int(counts[slot])
@@ -281,8 +307,8 @@ public struct Featurizer: Sendable {
         out[DomainFeature.entropy.columnIndex] = Float(entropy)
         // The n-gram tables and word coverage: one walk over the label when the combined index
         // exists and all three are wanted, else table by table (same values either way).
-        if let gramIndex, tables.isSuperset(of: [.popular, .dictionary, .coverage]) {
-            let grams = gramIndex.statistics(bytes: bytes)
+        if let gramIndex = lookups.gramIndex, tables.isSuperset(of: [.popular, .dictionary, .coverage]) {
+            let grams = gramIndex._withUnsafeGuaranteedRef { $0.statistics(bytes: bytes) }
             out[DomainFeature.alexaGrams.columnIndex] = grams.popularScore
             out[DomainFeature.wordGrams.columnIndex] = grams.dictionaryScore
             out[DomainFeature.popularTrigramShare.columnIndex] = grams.popularShare

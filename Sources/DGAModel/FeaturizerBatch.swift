@@ -27,6 +27,10 @@ extension Featurizer {
         // Each slot's n-gram buckets for `ngram_logit`, hashed when the label is staged.
         let bucketSlot = usesLogit ? configuration.hashing.bucketCapacity(length: Self.slotBytes) : 1
         let slots = Self.ringSlots, slotBytes = Self.slotBytes, distance = Self.prefetchDistance
+        // Every feature in column order (the job's models): each label's features are written
+        // straight into its row of `out`, not into a scratch row copied column by column.
+        let width = DomainFeature.allCases.count
+        let wholeRows = columns.count == width && columns.elementsEqual(0..<width)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: slots * slotBytes) { arena in
         // Per slot: the normalised label's start and length at 2·slot and 2·slot + 1, and its
         // bucket count (-1: none hashed) at 2·slots + slot.
@@ -37,6 +41,7 @@ extension Featurizer {
         withGramPrefetcher(usesGramIndex) { grams in
         characterModel.withPrefetcher(usesModel) { model in
         withLogitPrefetcher(usesLogit) { logit in
+        withLookups { lookups in
             guard let arenaBase = arena.baseAddress else { return }
             /// Normalises `labels[index]` into its slot and prefetches for it; a label that is not
             /// contiguous ASCII of at most `slotBytes` bytes gets start -1 (the one-by-one path).
@@ -71,20 +76,26 @@ extension Featurizer {
                 if index + distance < range.upperBound { stage(index + distance) }
                 let slot = index & (slots - 1)
                 let start = spans[2 * slot]
+                let target = wholeRows ? UnsafeMutableBufferPointer(start: out + position, count: width) : row
                 if start >= 0 {
                     let hashed = spans[2 * slots + slot]
                     let logitBuckets = hashed >= 0
                         ? UnsafeBufferPointer(rebasing: buckets[(slot * bucketSlot)..<(slot * bucketSlot + hashed)]) : nil
                     computeAll(bytes: UnsafeBufferPointer(start: arenaBase + slot * slotBytes + start, count: spans[2 * slot + 1]),
-                               labelCount: .nan, tables: tables, into: row, logitBuckets: logitBuckets)
+                               labelCount: .nan, tables: tables, into: target, logitBuckets: logitBuckets, lookups: lookups)
                 } else {
-                    computeAll(DomainInput(label: labels[index]), tables: tables, into: row)
+                    computeAll(DomainInput(label: labels[index]), tables: tables, into: target)
                 }
-                for column in columns {
-                    out[position] = row[column]
-                    position += 1
+                if wholeRows {
+                    position += width
+                } else {
+                    for column in columns {
+                        out[position] = row[column]
+                        position += 1
+                    }
                 }
             }
+        }
         }
         }
         }

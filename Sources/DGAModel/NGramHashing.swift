@@ -62,14 +62,33 @@ public struct NGramHashing: Sendable, Equatable, Codable {
     }
 
     /// Writes the bucket of every `minN`…`maxN`-gram of `^label$` into `out` (at least
-    /// `bucketCapacity` long), by end position and then length, and returns how many. Each
-    /// key is `PackedKey.make` of the gram's bytes, taken from a rolling window, so that the
-    /// label is read once (`NGramLogit` calls this for every label scored).
+    /// `bucketCapacity` long), in `forEachBucket`'s order, and returns how many.
     @inline(__always)
     func buckets(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        var count = 0
+        forEachBucket(bytes) { bucket in
+            out[count] = bucket
+            count += 1
+        }
+        return count
+    }
+
+    /// Calls `body` with the bucket of every `minN`…`maxN`-gram of `^label$`, by end position
+    /// and then length. Each key is `PackedKey.make` of the gram's bytes, taken from a rolling
+    /// window, so that the label is read once (`NGramLogit` calls this for every label scored).
+    @inline(__always)
+    func forEachBucket(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
+        if isTwoToFour {
+            var window = Self.framingWindow
+            let length = bytes.count
+            for position in 0...length {
+                window = window << 8 | UInt64(position < length ? bytes[position] : UInt8(ascii: "$"))
+                forEachTwoToFourBucket(endingAt: position, window: window, body)
+            }
+            return
+        }
         let framedLength = bytes.count + 2
         var window: UInt64 = 0
-        var count = 0
         for position in 0..<framedLength {
             let byte = position == 0 ? UInt8(ascii: "^")
                 : position == framedLength - 1 ? UInt8(ascii: "$") : bytes[position - 1]
@@ -78,11 +97,27 @@ public struct NGramHashing: Sendable, Equatable, Codable {
             guard longest >= minN else { continue }
             for n in minN...longest {
                 let top: UInt64 = 1 << UInt64(8 * n)
-                out[count] = bucket(top | (window & (top &- 1)))
-                count += 1
+                body(bucket(top | (window & (top &- 1))))
             }
         }
-        return count
+    }
+
+    /// Whether the grams are 2 to 4 characters long (the job's setting), which
+    /// `forEachTwoToFourBucket` spells out.
+    var isTwoToFour: Bool { minN == 2 && maxN == 4 }
+
+    /// The rolling window before the label's first byte: the framing `^`.
+    static let framingWindow = UInt64(UInt8(ascii: "^"))
+
+    /// For 2- to 4-grams: calls `body` with the buckets of the grams ending at the label's
+    /// byte `position` (its length for the closing `$`), shortest first, `window` holding
+    /// `^label$` up to that byte. Three grams a position from the third on, with no loop over
+    /// the lengths (whose varying trip count the branch predictor missed).
+    @inline(__always)
+    func forEachTwoToFourBucket(endingAt position: Int, window: UInt64, _ body: (UInt32) -> Void) {
+        body(bucket(1 << 16 | window & 0xFFFF))
+        if position >= 1 { body(bucket(1 << 24 | window & 0xFF_FFFF)) }
+        if position >= 2 { body(bucket(1 << 32 | window & 0xFFFF_FFFF)) }
     }
 
     /// SplitMix64's finaliser: spreads packed keys that differ in one byte across all buckets.

@@ -199,8 +199,12 @@ extension NGramLogit {
         /// kept the buckets for `logit(buckets:)` so that each n-gram is hashed once.
         @inline(__always)
         func prefetch(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt32>) -> Int {
-            let count = hashing.buckets(bytes, into: out)
-            for index in 0..<count { runme_prefetch(weights + Int(out[index])) }
+            var count = 0
+            hashing.forEachBucket(bytes) { bucket in
+                out[count] = bucket
+                count += 1
+                runme_prefetch(weights + Int(bucket))
+            }
             return count
         }
     }
