@@ -74,6 +74,26 @@ struct BranchFreeForest: Sendable {
         var splitColumn: Int { Int(link & 0xFF) }
     }
 
+    /// A node of the keyed walk (`addKeyedMargins`): 8 bytes, its test one integer compare of
+    /// order keys (`orderKey`), whose result goes straight into the next index (`sbb`).
+    struct KeyedNode: Sendable {
+        /// `left << 8 | 4 · column`: the left child (the right is `left + 1`; a leaf's own
+        /// index) and the split column times four, which is the walk's offset of that column
+        /// in a block (`8 · column` values, at 4 bytes each: one scaled address).
+        var link: UInt32
+        /// The threshold's order key; `UInt32.max` for a leaf, which no value's key reaches.
+        var threshold: UInt32
+    }
+
+    /// An order key of a value that is not NaN: `orderKey(x) >= orderKey(t)` exactly when
+    /// `x >= t`. The sign bit flipped for positive values, all bits for negative ones, after
+    /// adding zero, which turns -0 into +0 (equal as floats, so they must share a key).
+    @inline(__always)
+    static func orderKey(_ x: Float) -> UInt32 {
+        let bits = (x + 0).bitPattern
+        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    }
+
     /// Rows walked side by side by `addMargins` (which spells them out; the attributions,
     /// which hold more per row, walk four).
     static let blockSize = 8
@@ -82,6 +102,8 @@ struct BranchFreeForest: Sendable {
     /// Widest row the compact walk takes (its column is one byte; wider rows, such as a dense
     /// view of hashed n-grams, would cost more to copy than the walk saves).
     static let compactMaxWidth = 256
+    /// Widest row the keyed walk takes (`4 · column` fits the link's byte).
+    static let keyedMaxWidth = 64
 
     let nodes: [Node]
     /// Leaf value by node index (0 for splits).
@@ -105,6 +127,9 @@ struct BranchFreeForest: Sendable {
     /// the job's models all qualify; a model with both directions on one column does not, and
     /// keeps the walk with the missing-value test at every step.
     let substitutes: [Float]
+    /// The compact nodes as `KeyedNode`s, when the compact form exists and every split column
+    /// is below `keyedMaxWidth` (nil otherwise).
+    let keyed: [KeyedNode]?
 
     /// Lays out the trees of `source` under `sourceRoots`; `sourceMeans` are the nodes'
     /// expected values, by `source` index.
@@ -158,6 +183,13 @@ struct BranchFreeForest: Sendable {
         self.roots = roots
         self.depths = depths
         (self.compact, self.substitutes) = Self.compactForm(nodes)
+        self.keyed = compact.flatMap { compact in
+            guard compact.allSatisfy({ $0.link & 0xFF < Self.keyedMaxWidth }) else { return nil }
+            return compact.map { node in
+                KeyedNode(link: (node.link & ~0xFF) | (node.link & 0xFF) << 2,
+                          threshold: node.threshold.isNaN ? .max : Self.orderKey(node.threshold))
+            }
+        }
     }
 
     /// The compact nodes and the missing-value substitutes, or nil nodes when some column's
@@ -192,6 +224,10 @@ struct BranchFreeForest: Sendable {
     /// Adds every tree's leaf value, in tree order, to `out[row]` for `rowCount` rows of
     /// `width` values each (row-major, NaN = missing).
     func addMargins(dense values: UnsafePointer<Float>, width: Int, rowCount: Int, into out: UnsafeMutablePointer<Float>) {
+        if let keyed, width <= Self.keyedMaxWidth {
+            addKeyedMargins(keyed, dense: values, width: width, rowCount: rowCount, into: out)
+            return
+        }
         if let compact, width <= Self.compactMaxWidth {
             addCompactMargins(compact, dense: values, width: width, rowCount: rowCount, into: out)
             return
@@ -260,6 +296,121 @@ struct BranchFreeForest: Sendable {
                 guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
                 withSubstitutedRows(values, width: width, rowCount: rowCount) { clean, first, count in
                     addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: count, into: out + first)
+                }
+            }
+        }
+    }
+
+    /// `addMargins` through the keyed nodes: each row reaches the same leaves, added in the same
+    /// tree order, as through `nodes`.
+    ///
+    /// The compact walk is bound by the latency of each step's chain of dependent operations
+    /// (load the node, load the row's value at its column, compare, next index), eight rows
+    /// side by side. Here the chain is shorter: the values are order keys compared as
+    /// integers (a compare of floats takes longer), and the eight rows of a block are stored
+    /// column by column (`withSubstitutedKeyBlocks`), so that one pointer reaches all eight
+    /// (with eight row pointers besides eight positions, the registers ran out) and the
+    /// column's offset is the link's byte, scaled in the address.
+    private func addKeyedMargins(_ keyed: [KeyedNode], dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
+                                 into out: UnsafeMutablePointer<Float>) {
+        keyed.withUnsafeBufferPointer { nodeBuffer in
+            leafValues.withUnsafeBufferPointer { leafBuffer in
+                guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
+                withSubstitutedKeyBlocks(values, width: width, rowCount: rowCount) { blocks, first, count in
+                    addKeyedTrees(nodes, leaves: leaves, blocks: blocks, width: width, rowCount: count, into: out + first)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func addKeyedTrees(_ nodes: UnsafePointer<KeyedNode>, leaves: UnsafePointer<Float>, blocks: UnsafePointer<UInt32>,
+                               width: Int, rowCount: Int, into out: UnsafeMutablePointer<Float>) {
+        /// The next node for the row at `lane` of block `b`: left, or right when the row's key
+        /// is at least the threshold's (bools widened, not selected: see `Node.next`).
+        @inline(__always)
+        func next(_ node: KeyedNode, _ b: UnsafePointer<UInt32>, _ lane: Int) -> Int {
+            let key = b[Int(node.link & 0xFF) &<< 1 | lane]
+            return Int(node.link >> 8 &+ UInt32(unsafeBitCast(key >= node.threshold, to: UInt8.self)))
+        }
+        let blockStride = Self.blockSize * width
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.blockSize) { ends in
+            for (tree, root) in roots.enumerated() {
+                let depth = depths[tree]
+                let start = Int(root)
+                var first = 0
+                var b = blocks
+                while first < rowCount {
+                    var p0 = start, p1 = start, p2 = start, p3 = start, p4 = start, p5 = start, p6 = start, p7 = start
+                    for _ in 0..<depth {
+                        let n0 = nodes[p0], n1 = nodes[p1], n2 = nodes[p2], n3 = nodes[p3]
+                        let n4 = nodes[p4], n5 = nodes[p5], n6 = nodes[p6], n7 = nodes[p7]
+                        p0 = next(n0, b, 0)
+                        p1 = next(n1, b, 1)
+                        p2 = next(n2, b, 2)
+                        p3 = next(n3, b, 3)
+                        p4 = next(n4, b, 4)
+                        p5 = next(n5, b, 5)
+                        p6 = next(n6, b, 6)
+                        p7 = next(n7, b, 7)
+                    }
+                    let o = out + first
+                    if first &+ Self.blockSize <= rowCount {
+                        o[0] += leaves[p0]
+                        o[1] += leaves[p1]
+                        o[2] += leaves[p2]
+                        o[3] += leaves[p3]
+                        o[4] += leaves[p4]
+                        o[5] += leaves[p5]
+                        o[6] += leaves[p6]
+                        o[7] += leaves[p7]
+                    } else {
+                        // The last block's rows past `rowCount` are padding: walked, not added.
+                        ends[0] = p0
+                        ends[1] = p1
+                        ends[2] = p2
+                        ends[3] = p3
+                        ends[4] = p4
+                        ends[5] = p5
+                        ends[6] = p6
+                        ends[7] = p7
+                        for row in 0..<(rowCount - first) { o[row] += leaves[ends[row]] }
+                    }
+                    first &+= Self.blockSize
+                    b += blockStride
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the rows' order keys, `substitutionRows` rows at a time, each missing
+    /// value replaced as `withSubstitutedRows` replaces it, in blocks of `blockSize` rows stored
+    /// column by column: row `r`'s column `c` at `(r / 8) · 8 · width + 8 · c + r % 8`. The
+    /// last block's rows past the slice's are the key of 0.
+    private func withSubstitutedKeyBlocks(_ values: UnsafePointer<Float>, width: Int, rowCount: Int,
+                                          _ body: (_ blocks: UnsafePointer<UInt32>, _ first: Int, _ count: Int) -> Void) {
+        substitutes.withUnsafeBufferPointer { substitutes in
+            // `substitutionRows` is a multiple of `blockSize`, so the padded slice fits.
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, Self.substitutionRows * width)) { blocks in
+                guard let keys = blocks.baseAddress else { return }
+                var sliceStart = 0
+                while sliceStart < rowCount {
+                    let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
+                    let padded = (sliceCount + Self.blockSize - 1) / Self.blockSize * Self.blockSize
+                    let source = values + sliceStart * width
+                    for row in 0..<padded {
+                        let target = keys + (row / Self.blockSize) * Self.blockSize * width + row % Self.blockSize
+                        if row < sliceCount {
+                            for column in 0..<width {
+                                let x = source[row * width + column]
+                                target[column * Self.blockSize] = Self.orderKey(x.isNaN ? substitutes[column] : x)
+                            }
+                        } else {
+                            for column in 0..<width { target[column * Self.blockSize] = Self.orderKey(0) }
+                        }
+                    }
+                    body(UnsafePointer(keys), sliceStart, sliceCount)
+                    sliceStart += sliceCount
                 }
             }
         }

@@ -84,6 +84,7 @@ import TestSupport
         let compiled = try #require(bundle.compiled)
         let forest = try #require(compiled.model.forest)
         #expect(forest.compact != nil, "XGBoost's trees on data without missing values send them all right")
+        #expect(forest.keyed != nil, "the job's features are fewer than 64: the keyed walk takes them")
 
         let labels = try CompiledModelTests.realLabels(data)
         let matrix = data.featurizer.matrix(labels: labels, features: compiled.features)
@@ -94,7 +95,7 @@ import TestSupport
         var random = SplitMix64(seed: 7)
         for row in stride(from: 0, to: matrix.rowCount, by: 5) {
             let column = Int(random.next() % UInt64(width))
-            rows[row * width + column] = [Float.nan, .infinity, -.infinity][Int(random.next() % 3)]
+            rows[row * width + column] = [Float.nan, .infinity, -.infinity, -0.0, 0][Int(random.next() % 5)]
         }
         let count = 1003 * width
         let sample = Array(rows.prefix(count))
@@ -110,6 +111,46 @@ import TestSupport
         #expect(attributions == Self.referenceAttributions(compiled.model.nodes, roots: compiled.model.roots,
                                                            means: compiled.model.means, sample, width: width))
         #expect(attributions.contains { $0 != 0 })
+    }
+
+    /// Order keys compare as the floats do, signed zeros and infinities included.
+    @Test func orderKeysCompareAsTheFloats() {
+        var values: [Float] = [0, -0.0, 1, -1, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                               .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0.5, -0.5, 3.25e-9, -7e12]
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let value = Float(bitPattern: UInt32(truncatingIfNeeded: random.next()))
+            if !value.isNaN { values.append(value) }
+        }
+        for x in values {
+            for t in values {
+                #expect((BranchFreeForest.orderKey(x) >= BranchFreeForest.orderKey(t)) == (x >= t), "\(x) >= \(t)")
+            }
+        }
+    }
+
+    /// A split on a column past the keyed walk's 64 leaves it to the compact walk over whole
+    /// rows, which gives the node walk's margins too.
+    @Test func wideRowsTakeTheCompactWalk() {
+        let width = 80
+        let nodes: [CompiledModel.Node] = [
+            .init(value: 0.25, feature: 70, left: 1, right: 2),
+            .init(value: -0.5, feature: 3, left: 3, right: 4),
+            .init(value: 7, feature: -1, left: -1, right: -1),
+            .init(value: 1, feature: -1, left: -1, right: -1),
+            .init(value: 2, feature: -1, left: -1, right: -1),
+            .init(value: 0, feature: 79, left: 6, right: 7),
+            .init(value: 10, feature: -1, left: -1, right: -1),
+            .init(value: 20, feature: -1, left: -1, right: -1),
+        ]
+        let roots: [Int32] = [0, 5]
+        let forest = BranchFreeForest(source: nodes, roots: roots, means: [Float](repeating: 0, count: nodes.count))
+        #expect(forest.compact != nil && forest.keyed == nil)
+        var random = SplitMix64(seed: 3)
+        let rows = (0..<(37 * width)).map { _ in Float(Int(random.next() % 9)) / 4 - 1 }
+        let expected = Self.reference(nodes, roots: roots, rows, width: width)
+        #expect(Self.forestMargins(forest, rows, width: width).map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(Set(expected).count == 6)
     }
 
     /// Two trees over two columns: column 0's splits send a missing value right in one tree and
