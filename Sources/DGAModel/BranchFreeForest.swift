@@ -9,7 +9,9 @@
 /// - a leaf loops to itself (its test always sends a row left, i.e. to itself), so every row
 ///   takes exactly the tree's depth in steps and no walk ends early;
 /// - `blockSize` rows go down a tree side by side, step by step: their chains are independent,
-///   so the CPU overlaps their loads.
+///   so the CPU overlaps their loads;
+/// - the margins of rows of at most 64 features compare order keys of the values as integers
+///   (`KeyedNode`, `addKeyedMargins`), the shortest chain per step.
 /// Each row still adds its trees' leaf values in tree order, so margins are bit-identical to
 /// the node-by-node walk (and to XGBoost's CPU predictor).
 struct BranchFreeForest: Sendable {

@@ -229,7 +229,8 @@ public struct Featurizer: Sendable {
 
     /// What `computeAll` reads beyond the tables' own memory, fetched once per batch by the
     /// batch path: fetched per label, the index cost a reference count up and down and the table
-    /// a call to `swift_once` (a lazily initialised static), each label.
+    /// a call to `swift_once` (a lazily initialised static), each label. Valid only inside the
+    /// body of `withLookups` (it holds an unretained reference and a raw view).
     struct Lookups {
         /// The featurizer's `gramIndex`, unretained: the featurizer keeps it alive, and reading
         /// it through `_withUnsafeGuaranteedRef` costs no reference count.
@@ -247,6 +248,7 @@ public struct Featurizer: Sendable {
         }
     }
 
+    /// The same, with `lookups` fetched by the caller (the batch path: once per batch).
     func computeAll(bytes: UnsafeBufferPointer<UInt8>, labelCount: Float, tables: TableUse,
                     into out: UnsafeMutableBufferPointer<Float>, logitBuckets: UnsafeBufferPointer<UInt32>?, lookups: Lookups) {
         let length = bytes.count
