@@ -234,11 +234,8 @@ struct BranchFreeForest: Sendable {
             addCompactMargins(compact, dense: values, width: width, rowCount: rowCount, into: out)
             return
         }
-        nodes.withUnsafeBufferPointer { nodeBuffer in
-            leafValues.withUnsafeBufferPointer { leafBuffer in
-                guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
-                addTrees(nodes, leaves: leaves, rows: values, width: width, rowCount: rowCount, into: out)
-            }
+        withNodes(nodes) { nodes, leaves in
+            addTrees(nodes, leaves: leaves, rows: values, width: width, rowCount: rowCount, into: out)
         }
     }
 
@@ -268,15 +265,7 @@ struct BranchFreeForest: Sendable {
                     p6 = n6.step(r6)
                     p7 = n7.step(r7)
                 }
-                let o = out + first
-                o[0] += leaves[p0]
-                o[1] += leaves[p1]
-                o[2] += leaves[p2]
-                o[3] += leaves[p3]
-                o[4] += leaves[p4]
-                o[5] += leaves[p5]
-                o[6] += leaves[p6]
-                o[7] += leaves[p7]
+                Self.addLeaves(leaves, p0, p1, p2, p3, p4, p5, p6, p7, to: out + first)
                 first &+= Self.blockSize
             }
             while first < rowCount {
@@ -289,16 +278,38 @@ struct BranchFreeForest: Sendable {
         }
     }
 
+    /// Adds the leaf values at the eight rows' positions to `o[0…7]`.
+    @inline(__always)
+    private static func addLeaves(_ leaves: UnsafePointer<Float>, _ p0: Int, _ p1: Int, _ p2: Int, _ p3: Int,
+                                  _ p4: Int, _ p5: Int, _ p6: Int, _ p7: Int, to o: UnsafeMutablePointer<Float>) {
+        o[0] += leaves[p0]
+        o[1] += leaves[p1]
+        o[2] += leaves[p2]
+        o[3] += leaves[p3]
+        o[4] += leaves[p4]
+        o[5] += leaves[p5]
+        o[6] += leaves[p6]
+        o[7] += leaves[p7]
+    }
+
     /// `addMargins` through the compact nodes: each row reaches the same leaves, added in the
     /// same tree order, as through `nodes` (see `withSubstitutedRows`).
     private func addCompactMargins(_ compact: [CompactNode], dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
                                    into out: UnsafeMutablePointer<Float>) {
-        compact.withUnsafeBufferPointer { nodeBuffer in
+        withNodes(compact) { nodes, leaves in
+            withSubstitutedRows(values, width: width, rowCount: rowCount) { clean, first, count in
+                addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: count, into: out + first)
+            }
+        }
+    }
+
+    /// Runs `body` with raw views of `layout`'s nodes and of the leaf values (nothing for an
+    /// empty forest).
+    private func withNodes<N>(_ layout: [N], _ body: (_ nodes: UnsafePointer<N>, _ leaves: UnsafePointer<Float>) -> Void) {
+        layout.withUnsafeBufferPointer { nodeBuffer in
             leafValues.withUnsafeBufferPointer { leafBuffer in
                 guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
-                withSubstitutedRows(values, width: width, rowCount: rowCount) { clean, first, count in
-                    addTrees(nodes, leaves: leaves, rows: clean, width: width, rowCount: count, into: out + first)
-                }
+                body(nodes, leaves)
             }
         }
     }
@@ -315,12 +326,9 @@ struct BranchFreeForest: Sendable {
     /// column's offset is the link's byte, scaled in the address.
     private func addKeyedMargins(_ keyed: [KeyedNode], dense values: UnsafePointer<Float>, width: Int, rowCount: Int,
                                  into out: UnsafeMutablePointer<Float>) {
-        keyed.withUnsafeBufferPointer { nodeBuffer in
-            leafValues.withUnsafeBufferPointer { leafBuffer in
-                guard let nodes = nodeBuffer.baseAddress, let leaves = leafBuffer.baseAddress else { return }
-                withSubstitutedKeyBlocks(values, width: width, rowCount: rowCount) { blocks, first, count in
-                    addKeyedTrees(nodes, leaves: leaves, blocks: blocks, width: width, rowCount: count, into: out + first)
-                }
+        withNodes(keyed) { nodes, leaves in
+            withSubstitutedKeyBlocks(values, width: width, rowCount: rowCount) { blocks, first, count in
+                addKeyedTrees(nodes, leaves: leaves, blocks: blocks, width: width, rowCount: count, into: out + first)
             }
         }
     }
@@ -358,14 +366,7 @@ struct BranchFreeForest: Sendable {
                     }
                     let o = out + first
                     if first &+ Self.blockSize <= rowCount {
-                        o[0] += leaves[p0]
-                        o[1] += leaves[p1]
-                        o[2] += leaves[p2]
-                        o[3] += leaves[p3]
-                        o[4] += leaves[p4]
-                        o[5] += leaves[p5]
-                        o[6] += leaves[p6]
-                        o[7] += leaves[p7]
+                        Self.addLeaves(leaves, p0, p1, p2, p3, p4, p5, p6, p7, to: o)
                     } else {
                         // The last block's rows past `rowCount` are padding: walked, not added.
                         ends[0] = p0
@@ -391,31 +392,21 @@ struct BranchFreeForest: Sendable {
     /// last block's rows past the slice's are the key of 0.
     private func withSubstitutedKeyBlocks(_ values: UnsafePointer<Float>, width: Int, rowCount: Int,
                                           _ body: (_ blocks: UnsafePointer<UInt32>, _ first: Int, _ count: Int) -> Void) {
-        substitutes.withUnsafeBufferPointer { substitutes in
-            // `substitutionRows` is a multiple of `blockSize`, so the padded slice fits.
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, Self.substitutionRows * width)) { blocks in
-                guard let keys = blocks.baseAddress else { return }
-                var sliceStart = 0
-                while sliceStart < rowCount {
-                    let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
-                    let padded = (sliceCount + Self.blockSize - 1) / Self.blockSize * Self.blockSize
-                    let source = values + sliceStart * width
-                    for row in 0..<padded {
-                        let target = keys + (row / Self.blockSize) * Self.blockSize * width + row % Self.blockSize
-                        if row < sliceCount {
-                            for column in 0..<width {
-                                let x = source[row * width + column]
-                                target[column * Self.blockSize] = Self.orderKey(x.isNaN ? substitutes[column] : x)
-                            }
-                        } else {
-                            for column in 0..<width { target[column * Self.blockSize] = Self.orderKey(0) }
-                        }
+        // `substitutionRows` is a multiple of `blockSize`, so a padded slice fits.
+        withSubstitutedSlices(values, width: width, rowCount: rowCount, as: UInt32.self, fill: { source, count, substitutes, keys in
+            let padded = (count + Self.blockSize - 1) / Self.blockSize * Self.blockSize
+            for row in 0..<padded {
+                let target = keys + (row / Self.blockSize) * Self.blockSize * width + row % Self.blockSize
+                if row < count {
+                    for column in 0..<width {
+                        let x = source[row * width + column]
+                        target[column * Self.blockSize] = Self.orderKey(x.isNaN ? substitutes[column] : x)
                     }
-                    body(UnsafePointer(keys), sliceStart, sliceCount)
-                    sliceStart += sliceCount
+                } else {
+                    for column in 0..<width { target[column * Self.blockSize] = Self.orderKey(0) }
                 }
             }
-        }
+        }, body)
     }
 
     /// Calls `body` with the rows copied, `substitutionRows` at a time, each missing value
@@ -423,20 +414,32 @@ struct BranchFreeForest: Sendable {
     /// value; so each step of the compact walk is one compare (`x >= threshold`).
     private func withSubstitutedRows(_ values: UnsafePointer<Float>, width: Int, rowCount: Int,
                                      _ body: (_ rows: UnsafePointer<Float>, _ first: Int, _ count: Int) -> Void) {
+        withSubstitutedSlices(values, width: width, rowCount: rowCount, as: Float.self, fill: { source, count, substitutes, clean in
+            for row in 0..<count {
+                for column in 0..<width {
+                    let x = source[row * width + column]
+                    clean[row * width + column] = x.isNaN ? substitutes[column] : x
+                }
+            }
+        }, body)
+    }
+
+    /// The slicing both layouts share: `fill` writes each slice of at most `substitutionRows`
+    /// rows (from `source`, with the substitutes) into a buffer on the stack of
+    /// `substitutionRows · width` values, which `body` then reads.
+    @inline(__always)
+    private func withSubstitutedSlices<T>(_ values: UnsafePointer<Float>, width: Int, rowCount: Int, as: T.Type,
+                                          fill: (_ source: UnsafePointer<Float>, _ count: Int, _ substitutes: UnsafeBufferPointer<Float>,
+                                                 _ into: UnsafeMutablePointer<T>) -> Void,
+                                          _ body: (_ slice: UnsafePointer<T>, _ first: Int, _ count: Int) -> Void) {
         substitutes.withUnsafeBufferPointer { substitutes in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, Self.substitutionRows * width)) { rows in
-                guard let clean = rows.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: T.self, capacity: max(1, Self.substitutionRows * width)) { buffer in
+                guard let slice = buffer.baseAddress else { return }
                 var sliceStart = 0
                 while sliceStart < rowCount {
                     let sliceCount = min(Self.substitutionRows, rowCount - sliceStart)
-                    let source = values + sliceStart * width
-                    for row in 0..<sliceCount {
-                        for column in 0..<width {
-                            let x = source[row * width + column]
-                            clean[row * width + column] = x.isNaN ? substitutes[column] : x
-                        }
-                    }
-                    body(UnsafePointer(clean), sliceStart, sliceCount)
+                    fill(values + sliceStart * width, sliceCount, substitutes, slice)
+                    body(UnsafePointer(slice), sliceStart, sliceCount)
                     sliceStart += sliceCount
                 }
             }
