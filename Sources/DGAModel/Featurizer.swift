@@ -291,14 +291,12 @@ public struct Featurizer: Sendable {
                 // count zeroed and adds the table's 0 · log2 0 = +0, which leaves the sum as it
                 // was: no branch on whether it was met (as good as random to the predictor).
                 var sum = 0.0
-                do {
-                    let table = lookups.countLog2Count
-                    for byte in bytes {
-                        let slot = Int(byte & 0x7F)
-                        let count = Int(counts[slot])
-                        sum += count < table.count ? table[count] : Double(count) * log2(Double(count))
-                        counts[slot] = 0  // each character once
-                    }
+                let table = lookups.countLog2Count
+                for byte in bytes {
+                    let slot = Int(byte & 0x7F)
+                    let count = Int(counts[slot])
+                    sum += count < table.count ? table[count] : Double(count) * log2(Double(count))
+                    counts[slot] = 0  // each character once
                 }
                 entropy = max(0, log2(Double(length)) - sum / Double(length))
             }
